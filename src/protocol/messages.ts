@@ -1,0 +1,84 @@
+/**
+ * The wire between the coordinator and a volunteer node: message unions tagged by `type`, each with
+ * a schema. Every message from a peer is parsed by these schemas before anything reads it; strings
+ * and arrays are capped so a hostile peer cannot make us allocate without bound.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from './errors';
+
+/** Bumped when a message changes shape; a volunteer on another version is turned away. */
+export const PROTOCOL_VERSION = 1;
+
+const id = z.string().min(1).max(256);
+const errorCode = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]);
+
+export const SerializedErrorSchema = z.object({
+  code: errorCode,
+  message: z.string().max(8192),
+  stack: z.string().max(16384).optional(),
+});
+
+export const PartitionRefSchema = z.object({
+  id,
+  index: z.number().int().nonnegative(),
+  numRows: z.number().int().nonnegative(),
+  byteLength: z.number().int().nonnegative(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+const backendName = z.enum(['webgpu', 'wasm', 'cpu']);
+export const ProbeReportSchema = z.object({
+  chosen: backendName,
+  gflops: z.number().nonnegative(),
+  measurements: z.array(z.object({
+    backend: backendName,
+    ok: z.boolean(),
+    gflops: z.number().nonnegative().optional(),
+    reason: z.string().max(2048).optional(),
+  })).max(8),
+  gpu: z.string().max(256).optional(),
+  crossOriginIsolated: z.boolean(),
+});
+
+const taskReply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), result: z.unknown(), ms: z.number().nonnegative() }),
+  z.object({ ok: z.literal(false), error: SerializedErrorSchema }),
+]);
+
+/** Messages a volunteer sends. */
+export const VolunteerMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    protocol: z.number().int(),
+    token: z.string().max(256),
+    name: z.string().max(64),
+    userAgent: z.string().max(512),
+    // A browser offers at most a few hundred cores; more is a lie or a bug.
+    slots: z.array(ProbeReportSchema).min(1).max(256),
+  }),
+  z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
+  z.object({ type: z.literal('cached'), slot: z.number().int().nonnegative(), partitionId: id, reply: z.union([
+    z.object({ ok: z.literal(true) }),
+    z.object({ ok: z.literal(false), error: SerializedErrorSchema }),
+  ]) }),
+  z.object({ type: z.literal('result'), slot: z.number().int().nonnegative(), taskId: id, reply: taskReply }),
+  z.object({ type: z.literal('status'), text: z.string().max(512) }),
+  z.object({ type: z.literal('bye'), reason: z.string().max(512) }),
+]);
+
+/** Messages the coordinator sends. */
+export const CoordinatorMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), nodeId: id, heartbeatMs: z.number().positive(), lostAfterMs: z.number().positive() }),
+  z.object({ type: z.literal('reject'), code: errorCode, reason: z.string().max(2048) }),
+  z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
+  /** One partition's Arrow IPC bytes follow as the message's single binary payload. */
+  z.object({ type: z.literal('partition'), slot: z.number().int().nonnegative(), ref: PartitionRefSchema }),
+  z.object({
+    type: z.literal('task'),
+    slot: z.number().int().nonnegative(),
+    task: z.object({ taskId: id, kind: z.string().max(64), params: z.unknown(), partitions: z.array(PartitionRefSchema).max(4096) }),
+  }),
+]);
+
+export type VolunteerMessage = z.infer<typeof VolunteerMessageSchema>;
+export type CoordinatorMessage = z.infer<typeof CoordinatorMessageSchema>;

@@ -1,0 +1,204 @@
+/**
+ * The volunteer page's node runtime: joins a coordinator over WebRTC (PeerJS, raw serialization,
+ * our framing), starts its own slots, caches the partitions it is sent, and relays tasks to its
+ * slots. It runs only registered task kinds: anything else closes the link.
+ */
+import * as Comlink from 'comlink';
+import Peer, { type DataConnection } from 'peerjs';
+import { fromPeerConnection, whenOpen } from '../link/peerjs-channel';
+import { MessageLink } from '../link/message-link';
+import { FabricError } from '../protocol/errors';
+import { DEFAULT_LIMITS } from '../protocol/framing';
+import { CoordinatorMessageSchema, PROTOCOL_VERSION, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
+import type { ProbeReport } from '../protocol/slot-api';
+import { isTaskKind } from '../protocol/tasks';
+import { defaultSlotCount, startSlots, type SlotHandle } from './slots';
+
+/** Where to join and as whom. */
+export interface JoinOptions {
+  /** The coordinator's peer id, from the join link. */
+  readonly room: string;
+  /** The room token, from the join link. */
+  readonly token: string;
+  readonly name?: string;
+  /** Slots to start; one per core less one by default. */
+  readonly slots?: number;
+  /** Every task takes this many times as long (straggler demos). 1 is normal. */
+  readonly slowdown?: number;
+  /** ICE servers; none by default, which is right on a LAN. */
+  readonly iceServers?: RTCIceServer[];
+  /** Signalling server; this page's own origin by default. */
+  readonly server?: { host: string; port: number; secure: boolean; path: string };
+}
+
+/** The volunteer's state, for its page. */
+export type VolunteerState = 'starting' | 'probing' | 'connecting' | 'joined' | 'rejected' | 'disconnected';
+
+/** What the volunteer page shows. */
+export interface VolunteerStatus {
+  state: VolunteerState;
+  detail: string;
+  nodeId?: string | undefined;
+  slots: ProbeReport[];
+  tasksDone: number;
+  tasksRunning: number;
+  partitionsCached: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Heartbeat period; the coordinator's welcome may change it. */
+const HEARTBEAT_MS = 1000;
+/** A coordinator silent this long is gone. Generous: a big partition can hold the line a while. */
+const LOST_AFTER_MS = 10_000;
+
+/** A joined (or joining) volunteer node. */
+export class Volunteer {
+  readonly status: VolunteerStatus = {
+    state: 'starting', detail: 'starting', slots: [], tasksDone: 0, tasksRunning: 0, partitionsCached: 0, bytesIn: 0, bytesOut: 0,
+  };
+  private readonly listeners: ((s: VolunteerStatus) => void)[] = [];
+  private slots: SlotHandle[] = [];
+  private peer: Peer | undefined;
+  private link: MessageLink<CoordinatorMessage, VolunteerMessage> | undefined;
+
+  private constructor(private readonly options: JoinOptions) {}
+
+  /** Starts slots and joins. Resolves once the coordinator has welcomed us. */
+  static async join(options: JoinOptions, onStatus?: (s: VolunteerStatus) => void): Promise<Volunteer> {
+    const v = new Volunteer(options);
+    if (onStatus) v.onStatus(onStatus);
+    await v.start();
+    return v;
+  }
+
+  /** Registers a status listener. */
+  onStatus(cb: (s: VolunteerStatus) => void): void {
+    this.listeners.push(cb);
+    cb(this.status);
+  }
+
+  /** Changes the slowdown of every slot. */
+  async setSlowdown(factor: number): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.api.setSlowdown(factor)));
+  }
+
+  /** Leaves the fabric. */
+  leave(reason = 'volunteer left'): void {
+    void this.link?.send({ type: 'bye', reason }).catch(() => undefined);
+    this.link?.close(new FabricError('link-closed', reason));
+    this.peer?.destroy();
+    for (const s of this.slots) s.worker.terminate();
+  }
+
+  private update(patch: Partial<VolunteerStatus>): void {
+    Object.assign(this.status, patch);
+    if (this.link) {
+      this.status.bytesIn = this.link.stats.bytesIn;
+      this.status.bytesOut = this.link.stats.bytesOut;
+    }
+    for (const cb of this.listeners) cb(this.status);
+  }
+
+  private async start(): Promise<void> {
+    const count = this.options.slots ?? defaultSlotCount();
+    this.update({ state: 'probing', detail: `starting ${count} slot(s) and measuring webgpu, wasm and cpu` });
+    this.slots = await startSlots(count, (i, report) => {
+      this.update({ slots: [...this.status.slots, report], detail: `slot ${i + 1}/${count}: ${report.chosen} at ${report.gflops} GFLOP/s` });
+    });
+    if (this.options.slowdown && this.options.slowdown > 1) await this.setSlowdown(this.options.slowdown);
+    this.update({ state: 'connecting', detail: 'connecting to the coordinator over WebRTC' });
+    const conn = await this.connect();
+    const link = new MessageLink<CoordinatorMessage, VolunteerMessage>(fromPeerConnection(conn), {
+      schema: CoordinatorMessageSchema,
+      heartbeat: () => ({ type: 'heartbeat', sentAt: Date.now() }),
+      heartbeatMs: HEARTBEAT_MS,
+      lostAfterMs: LOST_AFTER_MS,
+      limits: DEFAULT_LIMITS,
+      label: 'link to coordinator',
+    });
+    this.link = link;
+    const welcomed = new Promise<void>((resolve, reject) => {
+      link.onMessage((msg, payloads) => {
+        if (msg.type === 'welcome') {
+          this.update({ state: 'joined', nodeId: msg.nodeId, detail: 'joined: waiting for tasks' });
+          resolve();
+        } else if (msg.type === 'reject') {
+          this.update({ state: 'rejected', detail: `the coordinator refused us: ${msg.reason}` });
+          reject(new FabricError(msg.code, msg.reason));
+        } else {
+          this.handle(msg, payloads);
+        }
+      });
+      link.onClose((reason) => {
+        if (this.status.state !== 'rejected') this.update({ state: 'disconnected', detail: `disconnected: ${reason.message}` });
+        reject(reason);
+      });
+    });
+    await link.send({
+      type: 'hello', protocol: PROTOCOL_VERSION, token: this.options.token,
+      name: this.options.name ?? '', userAgent: navigator.userAgent.slice(0, 512), slots: this.slots.map((s) => s.report),
+    });
+    await welcomed;
+  }
+
+  private connect(): Promise<DataConnection> {
+    const server = this.options.server ?? {
+      host: location.hostname,
+      port: Number(location.port) || (location.protocol === 'https:' ? 443 : 80),
+      secure: location.protocol === 'https:',
+      path: '/peerjs',
+    };
+    const peer = new Peer({ ...server, debug: 0, config: { iceServers: this.options.iceServers ?? [] } });
+    this.peer = peer;
+    return new Promise((resolve, reject) => {
+      peer.on('error', (e) => reject(new FabricError(e.type === 'peer-unavailable' ? 'bad-input' : 'peer-server-unavailable',
+        e.type === 'peer-unavailable' ? `join: no coordinator is open at room "${this.options.room}". Check the join link, or reopen the coordinator page.` : `join: ${e.message}`)));
+      peer.on('open', () => {
+        const conn = peer.connect(this.options.room, { serialization: 'raw', reliable: true });
+        whenOpen(conn, 20_000).then(() => resolve(conn), reject);
+      });
+    });
+  }
+
+  private handle(msg: CoordinatorMessage, payloads: readonly Uint8Array[]): void {
+    const link = this.link!;
+    switch (msg.type) {
+      case 'heartbeat':
+      case 'welcome':
+      case 'reject':
+        return;
+      case 'partition': {
+        const slot = this.slots[msg.slot];
+        const bytes = payloads[0];
+        if (!slot || !bytes) {
+          link.close(new FabricError('schema-mismatch', `partition message names slot ${msg.slot} of ${this.slots.length} or has no payload`));
+          return;
+        }
+        this.update({ detail: `caching partition ${msg.ref.index} (${(msg.ref.byteLength / 1048576).toFixed(1)} MiB)` });
+        const own = bytes.slice().buffer;
+        void slot.api.cachePartition(msg.ref, Comlink.transfer(own, [own])).then((reply) => {
+          if (reply.ok) this.update({ partitionsCached: this.status.partitionsCached + 1 });
+          return link.send({ type: 'cached', slot: msg.slot, partitionId: msg.ref.id, reply });
+        }).catch(() => undefined);
+        return;
+      }
+      case 'task': {
+        const slot = this.slots[msg.slot];
+        if (!isTaskKind(msg.task.kind)) {
+          link.close(new FabricError('unknown-task-kind', `the coordinator asked for task kind "${msg.task.kind}", which this volunteer does not run`));
+          return;
+        }
+        if (!slot) {
+          link.close(new FabricError('schema-mismatch', `task names slot ${msg.slot} of ${this.slots.length}`));
+          return;
+        }
+        this.update({ tasksRunning: this.status.tasksRunning + 1, detail: `running ${msg.task.kind} on partition ${msg.task.partitions.map((p) => p.index).join(', ')}` });
+        void slot.api.run({ ...msg.task, kind: msg.task.kind }).then((reply) => {
+          this.update({ tasksRunning: this.status.tasksRunning - 1, tasksDone: this.status.tasksDone + (reply.ok ? 1 : 0), detail: reply.ok ? `done ${msg.task.kind} in ${Math.round(reply.ms)} ms` : `task failed: ${reply.error.message}` });
+          return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply });
+        }).catch(() => undefined);
+      }
+    }
+  }
+}
