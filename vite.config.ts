@@ -9,8 +9,8 @@
 import { fileURLToPath } from 'node:url';
 import basicSsl from '@vitejs/plugin-basic-ssl';
 import { defineConfig, type PluginOption } from 'vite';
-import { fabricServer } from './server/fabric-plugin';
-import { ISOLATION_HEADERS } from './server/isolation';
+import { fabricServer } from './server/fabric-plugin.ts';
+import { ISOLATION_HEADERS } from './server/isolation.ts';
 
 const lan = process.env.FABRIC_LAN === '1';
 const root = fileURLToPath(new URL('.', import.meta.url));

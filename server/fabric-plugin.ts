@@ -5,8 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connect, Plugin } from 'vite';
-import { ISOLATION_HEADERS } from './isolation';
-import { mountPeerServer, PEER_PATH } from './peer-server';
+import { ISOLATION_HEADERS } from './isolation.ts';
+import { mountPeerServer, PEER_PATH } from './peer-server.ts';
 
 /** What the server tells pages about itself. Mirrored by `ServerConfig` in src/protocol. */
 export interface FabricServerOptions {

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createServer, preview } from 'vite';
-import { lanAddresses } from './lan';
+import { lanAddresses } from './lan.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,0 +1,108 @@
+/**
+ * Membership as the nodes table shows it: one row per live node, with its slots, backends, speed,
+ * state, tasks done and traffic. Fed by node joins and losses and by the scheduler's events.
+ */
+import type { FabricError } from '../protocol/errors';
+import type { BackendName } from '../protocol/slot-api';
+import type { ExecutorNode, NodeKind } from './executor-node';
+import type { SchedulerEvent } from './scheduler';
+
+/** A row of the nodes table. */
+export interface NodeInfo {
+  readonly id: string;
+  readonly kind: NodeKind;
+  readonly name: string;
+  readonly slots: number;
+  /** The backend each slot chose, most common first (e.g. `wasm`, or `wasm ×3, webgpu ×1`). */
+  readonly backend: string;
+  /** Sum of the slots' measured GFLOP/s. */
+  readonly gflops: number;
+  /** WebGPU adapter, when any slot has one. */
+  readonly gpu?: string | undefined;
+  readonly state: 'idle' | 'busy';
+  readonly running: number;
+  readonly tasksDone: number;
+  readonly tasksFailed: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly joinedAt: number;
+}
+
+interface Member {
+  readonly node: ExecutorNode;
+  readonly joinedAt: number;
+  running: number;
+  done: number;
+  failed: number;
+}
+
+function backendSummary(node: ExecutorNode): string {
+  const counts = new Map<BackendName, number>();
+  for (const s of node.slots) counts.set(s.chosen, (counts.get(s.chosen) ?? 0) + 1);
+  const parts = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  return parts.length === 1 ? parts[0]![0] : parts.map(([b, n]) => `${b} ×${n}`).join(', ');
+}
+
+/** Tracks the live nodes. */
+export class Cluster {
+  private readonly members = new Map<string, Member>();
+
+  constructor(private readonly onChange: () => void) {}
+
+  /** Adds a node; it leaves the table when it is lost. */
+  add(node: ExecutorNode, onLost: (node: ExecutorNode, reason: FabricError) => void): void {
+    this.members.set(node.id, { node, joinedAt: Date.now(), running: 0, done: 0, failed: 0 });
+    node.onLost((reason) => {
+      this.members.delete(node.id);
+      onLost(node, reason);
+      this.onChange();
+    });
+    this.onChange();
+  }
+
+  /** Updates counters from a scheduler event. */
+  record(e: SchedulerEvent): void {
+    if (e.type === 'node-lost') return;
+    const m = this.members.get(e.nodeId);
+    if (!m) return;
+    if (e.type === 'task-started') m.running += 1;
+    else if (e.type === 'task-committed') {
+      m.running -= 1;
+      m.done += 1;
+    } else if (e.type === 'task-failed') {
+      m.running -= 1;
+      m.failed += 1;
+    } else if (e.type === 'duplicate-dropped') m.running -= 1;
+    this.onChange();
+  }
+
+  /** The node with this id, if live. */
+  get(id: string): ExecutorNode | undefined {
+    return this.members.get(id)?.node;
+  }
+
+  /** The table's rows: the local node first, then volunteers by join time. */
+  list(): NodeInfo[] {
+    return [...this.members.values()]
+      .sort((a, b) => (a.node.kind === b.node.kind ? a.joinedAt - b.joinedAt : a.node.kind === 'local' ? -1 : 1))
+      .map((m) => {
+        const t = m.node.traffic();
+        return {
+          id: m.node.id,
+          kind: m.node.kind,
+          name: m.node.name,
+          slots: m.node.slots.length,
+          backend: backendSummary(m.node),
+          gflops: Math.round(m.node.slots.reduce((s, r) => s + r.gflops, 0) * 10) / 10,
+          gpu: m.node.slots.find((s) => s.gpu)?.gpu,
+          state: m.running > 0 ? 'busy' : 'idle',
+          running: Math.max(0, m.running),
+          tasksDone: m.done,
+          tasksFailed: m.failed,
+          bytesIn: t.bytesIn,
+          bytesOut: t.bytesOut,
+          joinedAt: m.joinedAt,
+        };
+      });
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The public API of a coordinator. The dashboard is built on this and nothing else.
+ *
+ * ```ts
+ * const fabric = await Fabric.start();
+ * await fabric.load('flights-3m');
+ * const report = await fabric.describe();
+ * ```
+ */
+import { FabricError } from '../protocol/errors';
+import type { DatasetInfo } from '../protocol/dataset';
+import type { ProbeReport } from '../protocol/slot-api';
+import { Cluster, type NodeInfo } from './cluster';
+import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dataset-store';
+import { Emitter } from './emitter';
+import type { ExecutorNode } from './executor-node';
+import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
+import { LocalNode } from './local-node';
+import { Room, type SignalServer } from './room';
+import { Scheduler, type SchedulerOptions } from './scheduler';
+
+/** Options of {@link Fabric.start}. */
+export interface FabricOptions {
+  /** Slots on this machine. Default: one per core less one, at least 1. 0 leaves all work to volunteers. */
+  readonly localSlots?: number;
+  /** Open a room for volunteers (default true). */
+  readonly room?: boolean;
+  /** The PeerServer; this page's origin at `/peerjs` by default. */
+  readonly server?: SignalServer;
+  /** ICE servers for volunteers across the internet; none on a LAN. */
+  readonly iceServers?: RTCIceServer[];
+  /** Origin that join links carry; this page's, or the server's LAN address in classroom mode. */
+  readonly publicOrigin?: string;
+  /** Heartbeat period on volunteer links, ms (1000). */
+  readonly heartbeatMs?: number;
+  /** A volunteer silent this long is lost, ms (10000). */
+  readonly lostAfterMs?: number;
+  readonly scheduler?: SchedulerOptions;
+}
+
+/** A line of the coordinator's log. */
+export interface LogEntry {
+  readonly time: number;
+  readonly level: 'info' | 'warn' | 'error';
+  readonly text: string;
+}
+
+/** How volunteers join. */
+export interface JoinInfo {
+  readonly link: string;
+  readonly room: string;
+  readonly token: string;
+}
+
+/** Events of a {@link Fabric}. */
+export interface FabricEvents {
+  [key: string]: unknown;
+  nodes: NodeInfo[];
+  log: LogEntry;
+  dataset: DatasetInfo;
+  'local-probe': { slot: number; report: ProbeReport };
+  /** A task's result was committed: which node ran it, over which partitions. */
+  task: { taskId: string; nodeId: string; partitions: number[]; ms: number };
+}
+
+const LOG_KEEP = 500;
+
+/** A coordinator: dataset, slots, volunteers and jobs. */
+export class Fabric {
+  private readonly events = new Emitter<FabricEvents>();
+  private readonly store = new DatasetStore();
+  private readonly scheduler: Scheduler;
+  private readonly cluster: Cluster;
+  private readonly logLines: LogEntry[] = [];
+  private room: Room | undefined;
+  private local: LocalNode | undefined;
+  private localSeq = 0;
+  private publicOrigin: string;
+
+  private constructor(private readonly options: FabricOptions) {
+    this.scheduler = new Scheduler(options.scheduler);
+    this.cluster = new Cluster(() => this.events.emit('nodes', this.nodes()));
+    this.publicOrigin = options.publicOrigin ?? location.origin;
+    this.scheduler.onEvent((e) => {
+      this.cluster.record(e);
+      if (e.type === 'task-committed') this.events.emit('task', { taskId: e.taskId, nodeId: e.nodeId, partitions: e.partitions, ms: e.ms });
+      if (e.type === 'node-lost' && e.requeued > 0) this.log('warn', `node ${e.nodeId} was lost with ${e.requeued} task(s) running; they were queued again`);
+      if (e.type === 'task-failed') this.log(e.willRetry ? 'warn' : 'error', `task ${e.taskId} failed on ${e.nodeId}: [${e.error.code}] ${e.error.message}${e.willRetry ? ' (will retry)' : ''}`);
+      if (e.type === 'duplicate-dropped') this.log('info', `late duplicate result for ${e.taskId} from ${e.nodeId} dropped`);
+    });
+  }
+
+  /** Starts a coordinator: its local slots, and a room for volunteers. */
+  static async start(options: FabricOptions = {}): Promise<Fabric> {
+    const fabric = new Fabric(options);
+    const slots = options.localSlots ?? Math.max(1, (navigator.hardwareConcurrency || 2) - 1);
+    await Promise.all([fabric.setLocalSlots(slots), options.room === false ? undefined : fabric.openRoom()]);
+    return fabric;
+  }
+
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof FabricEvents>(event: K, handler: (payload: FabricEvents[K]) => void): () => void {
+    return this.events.on(event, handler);
+  }
+
+  /** The nodes table. */
+  nodes(): NodeInfo[] {
+    return this.cluster.list();
+  }
+
+  /** Recent log lines, oldest first. */
+  logs(): readonly LogEntry[] {
+    return this.logLines;
+  }
+
+  /** How volunteers join, or undefined when no room is open. */
+  get join(): JoinInfo | undefined {
+    if (!this.room) return undefined;
+    return { link: this.room.joinLink(this.publicOrigin), room: this.room.id, token: this.room.token };
+  }
+
+  /** The loaded dataset, if any. */
+  get dataset(): DatasetInfo | undefined {
+    return this.store.info;
+  }
+
+  /** Loads a dataset: a built-in name (`'flights-3m'`), a URL, a File or Blob, or bytes. */
+  async load(source: DatasetSource, options: LoadDatasetOptions = {}): Promise<DatasetInfo> {
+    try {
+      const info = await this.store.load(source, options);
+      this.log('info', `loaded ${info.name}: ${info.numRows.toLocaleString('en-US')} rows, ${info.columns.length} columns, ${info.partitions.length} partitions in ${info.loadMs} ms`);
+      this.events.emit('dataset', info);
+      return info;
+    } catch (e) {
+      const err = FabricError.from(e);
+      this.log('error', `load failed: [${err.code}] ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Count, nulls, mean, std, min and max of numeric columns, computed on the slots. */
+  async describe(options: DescribeOptions = {}): Promise<DescribeReport> {
+    const dataset = this.store.require('describe');
+    this.log('info', `describe: ${dataset.partitions.length} tasks on ${this.nodes().length} node(s)`);
+    try {
+      const report = await runDescribeJob(this.scheduler, dataset, options);
+      this.log('info', `describe done in ${report.ms} ms: ${Object.entries(report.tasksByNode).map(([n, c]) => `${n}: ${c}`).join(', ')}`);
+      return report;
+    } catch (e) {
+      const err = FabricError.from(e);
+      this.log('error', `describe failed: [${err.code}] ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Restarts the local node with `count` slots (0 for none). Its running tasks are queued again. */
+  async setLocalSlots(count: number): Promise<void> {
+    if (!Number.isInteger(count) || count < 0 || count > 256) {
+      throw new FabricError('bad-input', `setLocalSlots: count must be a whole number from 0 to 256, got ${count}`);
+    }
+    this.local?.close('local node restarted with a new slot count');
+    this.local = undefined;
+    if (count === 0) return;
+    const node = await LocalNode.start(`local-${++this.localSeq}`, count, this.store, (slot, report) => this.events.emit('local-probe', { slot, report }));
+    this.local = node;
+    this.log('info', `local node: ${count} slot(s): ${node.slots.map((s) => `${s.chosen} ${s.gflops} GFLOP/s`).join(', ')}`);
+    this.addNode(node);
+  }
+
+  /** Makes every local slot's tasks take `factor` times as long (straggler demos). */
+  async setLocalSlowdown(factor: number): Promise<void> {
+    await this.local?.setSlowdown(factor);
+  }
+
+  /** Closes the room and the local slots. */
+  stop(): void {
+    this.room?.close();
+    this.local?.close('coordinator stopped');
+  }
+
+  private addNode(node: ExecutorNode): void {
+    this.cluster.add(node, (n, reason) => this.log(n.kind === 'local' ? 'info' : 'warn', `${n.kind} node ${n.name} removed: [${reason.code}] ${reason.message}`));
+    this.scheduler.addNode(node);
+  }
+
+  private async openRoom(): Promise<void> {
+    const server: SignalServer = this.options.server ?? {
+      host: location.hostname,
+      port: Number(location.port) || (location.protocol === 'https:' ? 443 : 80),
+      secure: location.protocol === 'https:',
+      path: '/peerjs',
+    };
+    this.room = await Room.open({
+      server,
+      iceServers: this.options.iceServers,
+      heartbeatMs: this.options.heartbeatMs,
+      lostAfterMs: this.options.lostAfterMs,
+      store: this.store,
+      onVolunteer: (node) => this.addNode(node),
+      log: (level, text) => this.log(level, text),
+    });
+    this.log('info', `room open: volunteers join at ${this.join!.link.split('#')[0]}`);
+  }
+
+  private log(level: LogEntry['level'], text: string): void {
+    const entry = { time: Date.now(), level, text };
+    this.logLines.push(entry);
+    if (this.logLines.length > LOG_KEEP) this.logLines.shift();
+    this.events.emit('log', entry);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The coordinator's side of a volunteer: an {@link ExecutorNode} over a message link. It ships a
+ * partition to a slot once (on the bulk lane, so control messages overtake it), then sends tasks
+ * and matches their results by slot and task id. Results are schema-checked; a result that fails
+ * its schema closes the link, and the node is lost.
+ */
+import type { MessageLink } from '../link/message-link';
+import type { PartitionRef } from '../protocol/dataset';
+import { FabricError } from '../protocol/errors';
+import type { CoordinatorMessage, VolunteerMessage } from '../protocol/messages';
+import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
+import type { ExecutorNode } from './executor-node';
+import type { PartitionStore } from './partition-store';
+import { checkResult } from './result-check';
+
+interface Waiter<T> {
+  readonly resolve: (v: T) => void;
+  readonly reject: (e: FabricError) => void;
+}
+
+/** A volunteer as the scheduler sees it. */
+export class VolunteerNode implements ExecutorNode {
+  readonly kind = 'volunteer';
+  private readonly caching = new Map<string, Promise<void>>();
+  private readonly cacheWaiters = new Map<string, Waiter<void>>();
+  private readonly taskWaiters = new Map<string, Waiter<unknown> & { kind: TaskRequest['kind'] }>();
+  private readonly lostCallbacks: ((reason: FabricError) => void)[] = [];
+  private lostWith: FabricError | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly slots: readonly ProbeReport[],
+    private readonly link: MessageLink<VolunteerMessage, CoordinatorMessage>,
+    private readonly store: PartitionStore,
+  ) {
+    link.onClose((reason) => this.lose(reason));
+  }
+
+  traffic(): { bytesIn: number; bytesOut: number } {
+    return { bytesIn: this.link.stats.bytesIn, bytesOut: this.link.stats.bytesOut };
+  }
+
+  onLost(cb: (reason: FabricError) => void): void {
+    if (this.lostWith) cb(this.lostWith);
+    else this.lostCallbacks.push(cb);
+  }
+
+  close(reason: string): void {
+    this.link.close(new FabricError('link-closed', reason));
+  }
+
+  /** Takes a message from the link (after the handshake). */
+  handle(msg: VolunteerMessage): void {
+    switch (msg.type) {
+      case 'cached': {
+        const key = `${msg.slot}|${msg.partitionId}`;
+        const w = this.cacheWaiters.get(key);
+        if (!w) return;
+        this.cacheWaiters.delete(key);
+        if (msg.reply.ok) w.resolve();
+        else w.reject(FabricError.fromJSON(msg.reply.error));
+        return;
+      }
+      case 'result': {
+        const key = `${msg.slot}|${msg.taskId}`;
+        const w = this.taskWaiters.get(key);
+        if (!w) return; // A result nobody waits for (the task was given up on): dropped.
+        this.taskWaiters.delete(key);
+        if (!msg.reply.ok) {
+          w.reject(FabricError.fromJSON(msg.reply.error));
+          return;
+        }
+        try {
+          w.resolve(checkResult(w.kind, msg.reply.result, `volunteer ${this.name}`));
+        } catch (e) {
+          // A result that breaks its schema comes from a broken or hostile node: stop trusting it.
+          this.link.close(FabricError.from(e, 'schema-mismatch'));
+        }
+        return;
+      }
+      case 'bye':
+        this.link.close(new FabricError('link-closed', `volunteer ${this.name} left: ${msg.reason}`));
+        return;
+      case 'hello':
+        this.link.close(new FabricError('schema-mismatch', `volunteer ${this.name} sent a second hello`));
+        return;
+      case 'heartbeat':
+      case 'status':
+        return;
+    }
+  }
+
+  async execute(slot: number, task: TaskRequest): Promise<unknown> {
+    if (this.lostWith) throw this.lostError();
+    if (slot < 0 || slot >= this.slots.length) throw new FabricError('internal', `volunteer ${this.name} has no slot ${slot}`);
+    for (const ref of task.partitions) await this.ensureCached(slot, ref);
+    const key = `${slot}|${task.taskId}`;
+    const result = new Promise<unknown>((resolve, reject) => this.taskWaiters.set(key, { resolve, reject, kind: task.kind }));
+    await this.link.send({ type: 'task', slot, task: { taskId: task.taskId, kind: task.kind, params: task.params, partitions: [...task.partitions] } })
+      .catch(() => undefined); // a closed link rejects the waiter through lose()
+    return result;
+  }
+
+  private ensureCached(slot: number, ref: PartitionRef): Promise<void> {
+    const key = `${slot}|${ref.id}`;
+    let p = this.caching.get(key);
+    if (!p) {
+      p = new Promise<void>((resolve, reject) => {
+        this.cacheWaiters.set(key, { resolve, reject });
+        void this.link.send({ type: 'partition', slot, ref }, [this.store.bytes(ref)], 'bulk').catch(() => undefined);
+      });
+      p.catch(() => this.caching.delete(key));
+      this.caching.set(key, p);
+    }
+    return p;
+  }
+
+  private lostError(): FabricError {
+    return new FabricError('worker-lost', `volunteer ${this.name} was lost: ${this.lostWith?.message ?? 'unknown reason'}`, { cause: this.lostWith });
+  }
+
+  private lose(reason: FabricError): void {
+    if (this.lostWith) return;
+    this.lostWith = reason;
+    const err = this.lostError();
+    for (const w of this.cacheWaiters.values()) w.reject(err);
+    for (const w of this.taskWaiters.values()) w.reject(err);
+    this.cacheWaiters.clear();
+    this.taskWaiters.clear();
+    for (const cb of this.lostCallbacks) cb(reason);
+  }
+}

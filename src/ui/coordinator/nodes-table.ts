@@ -1,0 +1,29 @@
+/** The nodes table: one row per node, updated live. */
+import type { NodeInfo } from '../../index';
+import { h, replace } from '../dom';
+import { formatBytes, formatInt } from '../format';
+import { colorOf } from './palette';
+
+/** Renders the table. */
+export function renderNodesTable(root: HTMLElement, nodes: readonly NodeInfo[]): void {
+  const slots = nodes.reduce((s, n) => s + n.slots, 0);
+  const rows = nodes.map((n) => h('tr', { 'data-testid': 'node-row', 'data-node-id': n.id, 'data-kind': n.kind, 'data-state': n.state },
+    h('td', {}, h('span', { class: 'swatch', style: `background:${colorOf(n.id)}`, 'aria-hidden': 'true' }), n.name, n.kind === 'local' ? '' : h('span', { class: 'small muted' }, ` ${n.id}`)),
+    h('td', {}, n.kind),
+    h('td', { class: 'num' }, n.slots),
+    h('td', { title: n.gpu ? `WebGPU adapter: ${n.gpu}` : 'no WebGPU adapter' }, n.backend),
+    h('td', { class: 'num' }, `${n.gflops} GFLOP/s`),
+    h('td', {}, h('span', { class: `badge ${n.state}` }, n.state === 'busy' ? `busy (${n.running})` : 'idle')),
+    h('td', { class: 'num', 'data-testid': 'node-tasks' }, formatInt(n.tasksDone), n.tasksFailed ? h('span', { class: 'warn' }, ` (${n.tasksFailed} failed)`) : null),
+    h('td', { class: 'num' }, formatBytes(n.bytesIn)),
+    h('td', { class: 'num' }, formatBytes(n.bytesOut)),
+  ));
+  replace(root,
+    h('h2', {}, `Nodes `, h('span', { class: 'muted small', 'data-testid': 'node-count' }, `${nodes.length} node(s), ${slots} slot(s)`)),
+    h('table', { class: 'grid', 'data-testid': 'nodes-table' },
+      h('thead', {}, h('tr', {}, ...['Node', 'Kind', 'Slots', 'Backend', 'Speed', 'State', 'Tasks done', 'Bytes in', 'Bytes out'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows),
+    ),
+    nodes.length === 0 ? h('p', { class: 'muted' }, 'No slots: jobs wait until a volunteer joins.') : null,
+  );
+}

@@ -1,0 +1,75 @@
+/**
+ * The volunteer page. The join link carries the room and token in its fragment:
+ * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F]`.
+ */
+import { FabricError, Volunteer, type VolunteerStatus } from '../../index';
+import { h, replace } from '../dom';
+import { formatBytes, formatInt } from '../format';
+
+declare global {
+  interface Window {
+    volunteer?: Volunteer;
+    volunteerStatus?: VolunteerStatus;
+  }
+}
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+const STATE_TEXT: Record<VolunteerStatus['state'], string> = {
+  starting: 'Starting',
+  probing: 'Measuring this device',
+  connecting: 'Connecting',
+  joined: 'Computing for the fabric',
+  rejected: 'Refused',
+  disconnected: 'Disconnected',
+};
+
+function render(s: VolunteerStatus): void {
+  window.volunteerStatus = { ...s };
+  replace($('status'),
+    h('h2', {}, h('span', { class: `badge ${s.state}`, 'data-testid': 'volunteer-state', 'data-state': s.state }, STATE_TEXT[s.state]), s.nodeId ? h('span', { class: 'muted small' }, ` as ${s.nodeId}`) : null),
+    h('p', { 'data-testid': 'volunteer-detail' }, s.detail),
+    h('dl', { class: 'stats' },
+      h('dt', {}, 'Tasks done'), h('dd', { 'data-testid': 'tasks-done' }, formatInt(s.tasksDone)),
+      h('dt', {}, 'Running now'), h('dd', {}, formatInt(s.tasksRunning)),
+      h('dt', {}, 'Partitions cached'), h('dd', {}, formatInt(s.partitionsCached)),
+      h('dt', {}, 'Received'), h('dd', {}, formatBytes(s.bytesIn)),
+      h('dt', {}, 'Sent'), h('dd', {}, formatBytes(s.bytesOut)),
+    ),
+    s.slots.length ? h('table', { class: 'grid compact' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Slot'), h('th', { scope: 'col' }, 'Backend'), h('th', { scope: 'col' }, 'Measured'), h('th', { scope: 'col' }, 'Other backends'))),
+      h('tbody', {}, ...s.slots.map((r, i) => h('tr', {},
+        h('td', {}, i + 1), h('td', {}, r.chosen), h('td', { class: 'num' }, `${r.gflops} GFLOP/s`),
+        h('td', { class: 'small' }, r.measurements.filter((m) => m.backend !== r.chosen).map((m) => (m.ok ? `${m.backend} ${m.gflops} GFLOP/s` : `${m.backend}: unavailable`)).join('; ')),
+      ))),
+    ) : null,
+  );
+}
+
+async function main(): Promise<void> {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const room = params.get('room');
+  const token = params.get('token');
+  if (!room || !token) {
+    throw new FabricError('bad-input', 'This join link is incomplete: it needs #room=…&token=… . Scan the QR code or copy the link from the coordinator page again.');
+  }
+  const slow = Number(params.get('slow') ?? '1');
+  const slots = params.get('slots');
+  $<HTMLSelectElement>('slow').value = String(slow);
+  const volunteer = await Volunteer.join({
+    room,
+    token,
+    name: params.get('name') ?? '',
+    ...(slots ? { slots: Number(slots) } : {}),
+    slowdown: slow,
+  }, render);
+  window.volunteer = volunteer;
+  $<HTMLSelectElement>('slow').addEventListener('change', (e) => void volunteer.setSlowdown(Number((e.target as HTMLSelectElement).value)));
+  $('leave').addEventListener('click', () => volunteer.leave('the volunteer pressed Leave'));
+  window.addEventListener('pagehide', () => volunteer.leave('the volunteer tab closed'));
+}
+
+main().catch((e: unknown) => {
+  const err = FabricError.from(e);
+  replace($('error'), h('strong', {}, `${err.code}: `), err.message);
+});
