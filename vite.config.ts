@@ -45,7 +45,10 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
-    chunkSizeWarningLimit: 4096,
+    // Minifying breaks tfjs-backend-wasm's threaded build: it turns a function into source text for
+    // its pthread workers, and renamed identifiers are then undefined there ("e is not defined").
+    minify: false,
+    chunkSizeWarningLimit: 8192,
     rollupOptions: { input: { main: `${root}index.html`, join: `${root}join.html` } },
   },
 });

@@ -5,6 +5,8 @@
  * - `--lan` (or `FABRIC_LAN=1`): HTTPS with a self-signed certificate on all interfaces; join links
  *   carry this machine's LAN address, because WebGPU and cross-origin isolation need a secure
  *   context on every machine but this one.
+ * - `--public-host ADDR`: the address join links carry in LAN mode, when the first one found is
+ *   not the one students can reach (a laptop with both Wi-Fi and Ethernet).
  * - `--preview`: serve the production build in `dist/` (run `npm run build` first).
  */
 import { parseArgs } from 'node:util';
@@ -16,13 +18,18 @@ const { values } = parseArgs({
     lan: { type: 'boolean', default: process.env.FABRIC_LAN === '1' },
     port: { type: 'string' },
     preview: { type: 'boolean', default: false },
+    'public-host': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   allowPositionals: false,
 });
 
 if (values.help) {
-  console.log('usage: npm start -- [--lan] [--port N] [--preview]');
+  console.log('usage: npm start -- [--lan] [--public-host ADDRESS] [--port N] [--preview]\n' +
+    '  --lan               serve HTTPS on all interfaces; join links carry this machine\'s LAN address\n' +
+    '  --public-host ADDR  the address join links carry (default: the first LAN address found)\n' +
+    '  --port N            port (default 5173, or 4173 with --preview)\n' +
+    '  --preview           serve the production build in dist/ (run npm run build first)');
   process.exit(0);
 }
 
@@ -33,7 +40,7 @@ if (!Number.isInteger(port) || port <= 0 || port > 65535) {
 }
 
 if (values.lan) {
-  const address = lanAddresses()[0];
+  const address = values['public-host'] ?? lanAddresses()[0];
   process.env.FABRIC_LAN = '1';
   if (address) process.env.FABRIC_PUBLIC_ORIGIN = `https://${address}:${port}`;
   else console.warn('fabric: --lan found no LAN address; join links will use this page\'s own origin');

@@ -129,8 +129,8 @@ export class Room {
     const helloTimer = setTimeout(() => link.close(new FabricError('schema-mismatch', `${who} sent no hello within ${HELLO_TIMEOUT_MS} ms`)), HELLO_TIMEOUT_MS);
     link.onClose((reason) => {
       clearTimeout(helloTimer);
+      // A joined node's loss is logged by the cluster; here only links that never joined.
       if (!node) this.options.log('warn', `closed link from ${who} before it joined: [${reason.code}] ${reason.message}`);
-      else this.options.log(reason.code === 'link-closed' ? 'info' : 'warn', `volunteer ${node.name} left: [${reason.code}] ${reason.message}`);
     });
     link.onMessage((msg) => {
       if (node) {

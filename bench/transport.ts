@@ -1,0 +1,189 @@
+/**
+ * `npm run bench:transport [-- --rounds N] [--mib N] [--warmup N]`: how fast a partition travels
+ * between two browsers, over Fabric's own link and two baselines, measured side by side in one run.
+ *
+ * Starts the Fabric server (Vite with the PeerServer on the same port) on a free port, opens
+ * bench/transport.html in two contexts of one headless Chromium (a sender and a receiver, as a
+ * coordinator and a volunteer would be), connects them three ways, then runs the rounds
+ * interleaved: fabric link, raw RTCDataChannel, PeerJS binary, and again. Prints the table and
+ * writes it to bench/results/transport.md. Not a test: nothing here asserts a time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { createServer, type ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import type { Method } from './transport-page.ts';
+import { FABRIC_TARGET_RATIO, METHODS, renderReport, summarize, type RoundTimes } from './transport-report.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS_FILE = `${ROOT}bench/results/transport.md`;
+/** Long enough for 32 MiB at 1 MB/s, a tenth of the slowest method seen here. */
+const TRANSFER_TIMEOUT_MS = 120_000;
+const CONNECT_TIMEOUT_MS = 20_000;
+/** Copies timed for the memory-copy figure; each takes a few milliseconds. */
+const COPY_REPEATS = 30;
+
+interface Flags {
+  readonly rounds: number;
+  readonly mib: number;
+  readonly warmup: number;
+}
+
+function readFlags(): Flags {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '5' },
+      mib: { type: 'string', default: '32' },
+      warmup: { type: 'string', default: '1' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log('usage: npm run bench:transport -- [--rounds N (5)] [--mib N (32)] [--warmup N (1)]');
+    process.exit(0);
+  }
+  const int = (name: string, raw: string, min: number): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) {
+      console.error(`bench:transport: --${name} expects a whole number of at least ${min}, got "${raw}"`);
+      process.exit(2);
+    }
+    return n;
+  };
+  return { rounds: int('rounds', values.rounds, 1), mib: int('mib', values.mib, 1), warmup: int('warmup', values.warmup, 0) };
+}
+
+/** A port nobody listens on now (the OS picks it; the server then binds it with strictPort). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, 'localhost', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The Fabric server, in this process: the project's vite.config.ts mounts the PeerServer. */
+async function startServer(port: number): Promise<ViteDevServer> {
+  const server = await createServer({
+    root: ROOT,
+    configFile: `${ROOT}vite.config.ts`,
+    server: { port, strictPort: true },
+    logLevel: 'warn',
+    clearScreen: false,
+  });
+  return server.listen();
+}
+
+/** A bench page and everything it has reported as an error. */
+interface BenchPage {
+  readonly name: string;
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+async function openBenchPage(browser: Browser, url: string, name: string): Promise<BenchPage> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(url);
+  await page.waitForFunction(() => 'transportBench' in window, undefined, { timeout: CONNECT_TIMEOUT_MS });
+  return { name, page, errors };
+}
+
+/** Runs `fn` in the page and fails on any error the page reported meanwhile. */
+async function inPage<A, R>(bp: BenchPage, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
+  // Playwright types the argument as `Unboxed<A>`, which TypeScript cannot match to a generic `A`.
+  const result = await bp.page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown);
+  if (bp.errors.length > 0) throw new Error(`the ${bp.name} page reported: ${bp.errors.join(' | ')}`);
+  return result;
+}
+
+/** Opens the three channels: two PeerJS connections, and a plain RTCPeerConnection signalled by us. */
+async function connect(sender: BenchPage, receiver: BenchPage, maxMessageBytes: number): Promise<void> {
+  const tag = Math.random().toString(36).slice(2, 10);
+  const ids = { sender: `bench-send-${tag}`, receiver: `bench-recv-${tag}` };
+  await inPage(receiver, (a) => window.transportBench.openPeer(a.id, a.max), { id: ids.receiver, max: maxMessageBytes });
+  await inPage(sender, (a) => window.transportBench.openPeer(a.id, a.max), { id: ids.sender, max: maxMessageBytes });
+  await inPage(sender, (id) => window.transportBench.connectPeers(id), ids.receiver);
+  await inPage(receiver, (ms) => window.transportBench.acceptPeers(ms), CONNECT_TIMEOUT_MS);
+  const offer = await inPage(sender, () => window.transportBench.rawOffer(), undefined);
+  const answer = await inPage(receiver, (o) => window.transportBench.rawAnswer(o), offer);
+  await inPage(sender, (a) => window.transportBench.rawAccept(a.answer, a.ms), { answer, ms: CONNECT_TIMEOUT_MS });
+}
+
+/** One timed, verified transfer. Returns its milliseconds. */
+async function transfer(sender: BenchPage, receiver: BenchPage, method: Method, seed: number, bytes: number): Promise<number> {
+  await inPage(receiver, (a) => window.transportBench.expect(a.method, a.seed, a.bytes), { method, seed, bytes });
+  const ms = await inPage(sender, (a) => window.transportBench.send(a.method, a.seed, a.bytes, a.timeout),
+    { method, seed, bytes, timeout: TRANSFER_TIMEOUT_MS });
+  const check = await inPage(receiver, () => window.transportBench.verify(), undefined);
+  if (!check.ok) throw new Error(`${method} delivered wrong bytes: ${check.detail}`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const flags = readFlags();
+  const bytes = flags.mib * 1048576;
+  const started = performance.now();
+  const port = await freePort();
+  const server = await startServer(port);
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch({ headless: true, executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
+    const url = `http://localhost:${port}/bench/transport.html`;
+    const sender = await openBenchPage(browser, url, 'sender');
+    const receiver = await openBenchPage(browser, url, 'receiver');
+    await connect(sender, receiver, Math.max(64 * 1048576, bytes + 1048576));
+    const copyBytesPerSecond = await inPage(sender, (a) => window.transportBench.copyBytesPerSecond(a.bytes, a.repeats), { bytes, repeats: COPY_REPEATS });
+    console.log(`memory copy: ${(copyBytesPerSecond / 1e9).toFixed(1)} GB/s (Uint8Array.set of ${flags.mib} MiB)`);
+
+    const times: RoundTimes = { 'fabric-link': [], 'raw-datachannel': [], 'peerjs-binary': [] };
+    let transferIndex = 0;
+    for (let round = -flags.warmup; round < flags.rounds; round++) {
+      for (const method of METHODS) {
+        // A new seed per transfer: bytes left over from an earlier transfer cannot pass the check.
+        const seed = (Math.imul(++transferIndex, 0x9e3779b1) >>> 0) || 1;
+        const ms = await transfer(sender, receiver, method, seed, bytes);
+        const label = round < 0 ? 'warm-up' : `round ${round + 1}/${flags.rounds}`;
+        console.log(`${label.padEnd(12)} ${method.padEnd(16)} ${(bytes / 1e3 / ms).toFixed(1).padStart(6)} MB/s  (${ms.toFixed(0)} ms)`);
+        if (round >= 0) times[method].push(ms);
+      }
+    }
+
+    const report = renderReport(times, {
+      date: new Date().toISOString(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown CPU',
+      cores: os.cpus().length,
+      os: `${os.type()} ${os.release()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+      chromium: browser.version(),
+      payloadBytes: bytes,
+      rounds: flags.rounds,
+      warmupRounds: flags.warmup,
+      copyBytesPerSecond,
+      runSeconds: (performance.now() - started) / 1000,
+    });
+    mkdirSync(`${ROOT}bench/results`, { recursive: true });
+    writeFileSync(RESULTS_FILE, report);
+    console.log(`\n${report}\nwrote ${RESULTS_FILE}`);
+    const fabric = summarize(times, bytes).find((r) => r.method === 'fabric-link')!;
+    if (fabric.ratio < FABRIC_TARGET_RATIO) console.log(`note: the fabric link ran at ${fabric.ratio.toFixed(2)} of raw, under the ${FABRIC_TARGET_RATIO} target`);
+  } finally {
+    await browser?.close();
+    await server.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:transport failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,54 @@
+/**
+ * The single-thread reference for `describe`, computed in Node straight from the Parquet file,
+ * with code that shares nothing with Fabric's: every value is read through Arrow's own accessors
+ * and summed in one pass over the whole column.
+ */
+import { readFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
+import { readParquet } from 'parquet-wasm';
+
+/** One column's reference statistics. */
+export interface ReferenceColumn {
+  name: string;
+  count: number;
+  nulls: number;
+  mean: number;
+  std: number;
+  min: number;
+  max: number;
+}
+
+let cached: ReferenceColumn[] | undefined;
+
+/** Reference statistics of flights-3m's numeric columns. */
+export function flightsReference(): ReferenceColumn[] {
+  if (cached) return cached;
+  const bytes = readFileSync(new URL('../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url));
+  const table = tableFromIPC(readParquet(bytes).intoIPCStream());
+  cached = ['date', 'delay', 'distance'].map((name) => {
+    const column = table.getChild(name)!;
+    const values: number[] = [];
+    let nulls = 0;
+    for (const chunk of column.data) {
+      // Raw 64-bit values: the timestamp accessor would round microseconds to milliseconds.
+      const raw = chunk.values as BigInt64Array;
+      for (let i = 0; i < chunk.length; i++) {
+        if (!chunk.getValid(i)) nulls++;
+        else values.push(Number(raw[i]));
+      }
+    }
+    let sum = 0;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of values) {
+      sum += v;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    const mean = sum / values.length;
+    let ss = 0;
+    for (const v of values) ss += (v - mean) ** 2;
+    return { name, count: values.length, nulls, mean, std: Math.sqrt(ss / (values.length - 1)), min, max };
+  });
+  return cached;
+}
