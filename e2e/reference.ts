@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
+import { expect } from '@playwright/test';
+import type { RenderedColumn } from './pages';
 
 /** One column's reference statistics. */
 export interface ReferenceColumn {
@@ -51,4 +53,19 @@ export function flightsReference(): ReferenceColumn[] {
     return { name, count: values.length, nulls, mean, std: Math.sqrt(ss / (values.length - 1)), min, max };
   });
   return cached;
+}
+
+/** Counts, min and max exact; mean and std to 1e-9 relative, as the issue asks. */
+export function expectMatchesReference(got: RenderedColumn[]): void {
+  const want = flightsReference();
+  expect(got.map((c) => c.name)).toEqual(want.map((c) => c.name));
+  for (const ref of want) {
+    const col = got.find((c) => c.name === ref.name)!;
+    expect(col.count, `${ref.name} count`).toBe(ref.count);
+    expect(col.nulls, `${ref.name} nulls`).toBe(ref.nulls);
+    expect(col.min, `${ref.name} min`).toBe(ref.min);
+    expect(col.max, `${ref.name} max`).toBe(ref.max);
+    expect(Math.abs(col.mean - ref.mean) / Math.abs(ref.mean), `${ref.name} mean ${col.mean} vs ${ref.mean}`).toBeLessThan(1e-9);
+    expect(Math.abs(col.std - ref.std) / Math.abs(ref.std), `${ref.name} std ${col.std} vs ${ref.std}`).toBeLessThan(1e-9);
+  }
 }

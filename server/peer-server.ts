@@ -8,9 +8,10 @@
  *   and breaks Vite's HMR socket. We give it a `noServer` WebSocket server and route to it only
  *   the upgrades whose path is its own.
  */
-import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { ExpressPeerServer } from 'peer';
 import { WebSocketServer, type ServerOptions } from 'ws';
@@ -20,8 +21,8 @@ export const PEER_PATH = '/peerjs';
 
 /** What the caller must plug into its connect stack. */
 export interface MountedPeerServer {
-  /** Connect/express middleware that serves PeerServer's HTTP API under {@link PEER_PATH}. */
-  readonly middleware: express.Express;
+  /** Connect middleware that serves PeerServer's HTTP API under {@link PEER_PATH}. */
+  readonly middleware: (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
   /** Number of PeerJS clients connected now (for logs and tests). */
   readonly clientCount: () => number;
 }
@@ -50,6 +51,20 @@ export function mountPeerServer(httpServer: HttpServer | Http2SecureServer): Mou
 
   const app = express();
   app.use(PEER_PATH, peerApp);
+  // PeerJS clients use one HTTP call, `GET <path>/<key>/id`, to get a fresh id; the rest is the
+  // WebSocket. We answer it here rather than through express, which breaks on the HTTP/2 requests
+  // that Vite's HTTPS server (LAN mode) receives. Express is kept only to fire the `mount` event.
+  const middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void => {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (!(path === PEER_PATH || path.startsWith(`${PEER_PATH}/`))) return next();
+    if (req.method === 'GET' && /^\/[^/]+\/id$/.test(path.slice(PEER_PATH.length))) {
+      res.setHeader('Content-Type', 'text/html');
+      res.end(randomUUID());
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  };
 
   httpServer.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -57,5 +72,5 @@ export function mountPeerServer(httpServer: HttpServer | Http2SecureServer): Mou
     const server = wss;
     server.handleUpgrade(req, socket, head, (ws) => server.emit('connection', ws, req));
   });
-  return { middleware: app, clientCount: () => clients };
+  return { middleware, clientCount: () => clients };
 }

@@ -10,7 +10,8 @@
  * - Failure: a task on a lost node is queued again without counting against it (Spark does not
  *   count executor loss either); a task that fails on its slot counts, and its fourth failure
  *   fails the job (`spark.task.maxFailures`). An input error fails the job at once, not retried.
- * - Exactly once: the first result for a task id is committed; any later one is dropped.
+ * - Exactly once: the first result of a live attempt is committed; a result from an attempt that
+ *   was given up on (its node was declared lost) or that arrives after the commit is dropped.
  */
 import { FabricError } from '../protocol/errors';
 import type { PartitionRef } from '../protocol/dataset';
@@ -75,6 +76,8 @@ interface Job {
   readonly reject: (e: FabricError) => void;
   running: number;
   finished: boolean;
+  /** Removes the abort listener once the job is over, so a long-lived signal does not collect them. */
+  detach: () => void;
 }
 
 interface TaskState {
@@ -162,13 +165,20 @@ export class Scheduler {
       return Promise.reject(new FabricError('bad-input', 'Scheduler.run: task ids must be unique within a job'));
     }
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextJobId++, total: spec.tasks.length, results: new Map(), spec, resolve, reject, running: 0, finished: false };
+      const job: Job = { id: this.nextJobId++, total: spec.tasks.length, results: new Map(), spec, resolve, reject, running: 0, finished: false, detach: () => undefined };
+      // An already-aborted signal never fires 'abort', so check it here or the job would run anyway.
+      if (spec.signal?.aborted) {
+        reject(new FabricError('cancelled', 'the job was cancelled by its caller'));
+        return;
+      }
       if (job.total === 0) {
         job.finished = true;
         resolve(job.results);
         return;
       }
-      spec.signal?.addEventListener('abort', () => this.failJob(job, new FabricError('cancelled', 'the job was cancelled by its caller')), { once: true });
+      const onAbort = (): void => this.failJob(job, new FabricError('cancelled', 'the job was cancelled by its caller'));
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      job.detach = () => spec.signal?.removeEventListener('abort', onAbort);
       const now = Date.now();
       for (const request of spec.tasks) {
         this.pending.push({ request, job, failures: 0, committed: false, queuedAt: now, lastError: undefined });
@@ -195,6 +205,7 @@ export class Scheduler {
   private failJob(job: Job, error: FabricError): void {
     if (job.finished) return;
     job.finished = true;
+    job.detach();
     for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.job === job) this.pending.splice(i, 1);
     job.reject(error);
     this.dispatch();
@@ -241,7 +252,8 @@ export class Scheduler {
     this.localityTimer = undefined;
     if (this.pending.length === 0 || this.slots.size === 0) return;
     const oldest = Math.min(...this.pending.map((t) => t.queuedAt));
-    const wait = Math.max(10, oldest + this.localityWaitMs - now);
+    // setTimeout takes at most 2^31 - 1 ms; a longer wait would fire at once and spin.
+    const wait = Math.min(2 ** 31 - 1, Math.max(10, oldest + this.localityWaitMs - now));
     this.localityTimer = setTimeout(() => this.dispatch(), wait);
   }
 
@@ -282,6 +294,7 @@ export class Scheduler {
     this.progress(task.job);
     if (task.job.results.size === task.job.total) {
       task.job.finished = true;
+      task.job.detach();
       task.job.resolve(task.job.results);
     }
     this.dispatch();

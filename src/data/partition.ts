@@ -29,6 +29,12 @@ export function choosePartitionRows(table: Table): number {
   for (const batch of table.batches) {
     for (const child of batch.data.children) bytes += child.byteLength;
   }
+  // Dictionary-encoded columns keep their values in a dictionary beside the indices; every
+  // partition's IPC stream carries it, so it counts towards the row width.
+  for (const field of table.schema.fields) {
+    const dictionary = table.getChild(field.name)?.data[0]?.dictionary;
+    if (dictionary) bytes += dictionary.data.reduce((s, d) => s + d.byteLength, 0);
+  }
   const perRow = Math.max(1, bytes / table.numRows);
   return Math.max(1000, Math.min(DEFAULT_PARTITION_ROWS, Math.floor(MAX_PARTITION_BYTES / perRow)));
 }

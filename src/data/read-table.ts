@@ -28,6 +28,6 @@ export function readTable(bytes: Uint8Array, name: string, decodeParquet: Parque
   } catch (e) {
     if (e instanceof FabricError) throw e;
     const what = format === 'parquet' ? 'Parquet' : 'Arrow IPC';
-    throw new FabricError('corrupt-file', `load: "${name}" looks like ${what} but could not be read: ${(e as Error).message ?? String(e)}. The file may be truncated or damaged; copy or download it again.`, { cause: e });
+    throw new FabricError('corrupt-file', `load: "${name}" looks like ${what} but could not be read: ${e instanceof Error ? e.message : String(e)}. The file may be truncated or damaged; copy or download it again.`, { cause: e });
   }
 }

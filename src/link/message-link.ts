@@ -158,6 +158,7 @@ export class MessageLink<In, Out> {
     if (this.closedWith) return;
     this.lastHeard = Date.now();
     this.stats.bytesIn += bytes.byteLength;
+    let message: { data: In; payloads: readonly Uint8Array[] };
     try {
       const whole = this.reassembler.push(bytes);
       if (!whole) return;
@@ -167,10 +168,20 @@ export class MessageLink<In, Out> {
         const first = parsed.error.issues[0];
         throw new FabricError('schema-mismatch', `${this.options.label}: message failed its schema at "${first?.path.join('.') ?? ''}": ${first?.message ?? 'invalid'}`);
       }
-      this.stats.messagesIn += 1;
-      for (const h of this.messageHandlers) h(parsed.data, raw.payloads);
+      message = { data: parsed.data, payloads: raw.payloads };
     } catch (e) {
       this.close(FabricError.from(e, 'bad-frame'));
+      return;
+    }
+    this.stats.messagesIn += 1;
+    for (const h of this.messageHandlers) {
+      try {
+        h(message.data, message.payloads);
+      } catch (e) {
+        // Our own handler failed: a bug here, not the peer's fault, so it is not blamed on the peer.
+        this.close(new FabricError('internal', `${this.options.label}: a message handler threw: ${(e as Error)?.message ?? String(e)}`, { cause: e }));
+        return;
+      }
     }
   }
 
