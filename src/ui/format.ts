@@ -20,12 +20,26 @@ export function formatBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }
 
-/** A statistic with about 6 significant digits, or "—" when absent. */
-export function formatStat(v: number | null, type = ''): string {
+/** Milliseconds per unit of an Arrow timestamp type's values. */
+function timestampUnitMs(type: string): number {
+  if (type.includes('NANOSECOND')) return 1e-6;
+  if (type.includes('MICROSECOND')) return 1e-3;
+  if (type.includes('MILLISECOND')) return 1;
+  return 1000;
+}
+
+/**
+ * A statistic with about 7 significant digits, or "—" when absent. For timestamp columns, `kind`
+ * says whether the value is an instant (mean, min, max: shown as a date) or a spread (std: shown
+ * as a duration).
+ */
+export function formatStat(v: number | null, type = '', kind: 'instant' | 'spread' | 'plain' = 'plain'): string {
   if (v === null || Number.isNaN(v)) return '—';
-  if (type.startsWith('Timestamp') && Number.isFinite(v)) {
-    const ms = type.includes('MICRO') ? v / 1000 : type.includes('NANO') ? v / 1e6 : type.includes('SECOND>') && !type.includes('MILLI') ? v * 1000 : v;
-    return new Date(ms).toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '');
+  if (type.startsWith('Timestamp') && Number.isFinite(v) && kind !== 'plain') {
+    const ms = v * timestampUnitMs(type);
+    if (kind === 'spread') return ms >= 86_400_000 ? `${(ms / 86_400_000).toFixed(1)} days` : `${(ms / 3_600_000).toFixed(2)} h`;
+    // To the minute: the exact value is in the cell's data-value and title.
+    return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
   }
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return int.format(v);
   const abs = Math.abs(v);

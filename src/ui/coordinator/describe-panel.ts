@@ -25,8 +25,8 @@ export function renderDescribeReport(root: HTMLElement, r: DescribeReport): void
         h('th', { scope: 'row' }, h('code', {}, c.name)),
         ...stats.map((s) => {
           const v = c[s];
-          const t = s === 'min' || s === 'max' || s === 'mean' ? c.type : '';
-          return h('td', { class: 'num', 'data-stat': s, 'data-value': v === null ? '' : String(v) }, formatStat(v, t));
+          const kind = s === 'std' ? 'spread' : s === 'count' || s === 'nulls' ? 'plain' : 'instant';
+          return h('td', { class: 'num', 'data-stat': s, 'data-value': v === null ? '' : String(v), title: v === null ? '' : String(v) }, formatStat(v, c.type, kind));
         }),
       ))),
     ),
