@@ -9,16 +9,8 @@ import { readParquet } from 'parquet-wasm';
 import { expect } from '@playwright/test';
 import type { RenderedColumn } from './pages';
 
-/** One column's reference statistics. */
-export interface ReferenceColumn {
-  name: string;
-  count: number;
-  nulls: number;
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-}
+/** One column's reference statistics, in the shape the page's table is read back in. */
+export type ReferenceColumn = RenderedColumn;
 
 let cached: ReferenceColumn[] | undefined;
 
