@@ -12,7 +12,7 @@
  */
 import Peer, { type DataConnection } from 'peerjs';
 import { z } from 'zod';
-import { MessageLink } from '../src/link/message-link';
+import { MessageLink, type LinkOptions } from '../src/link/message-link';
 import { fromPeerConnection, whenOpen } from '../src/link/peerjs-channel';
 import { DEFAULT_LIMITS } from '../src/protocol/framing';
 
@@ -168,7 +168,7 @@ function take(method: Method, seed: number | undefined, pieces: readonly Uint8Ar
   if (seed !== undefined && seed !== into.seed) into.error = `${method} carried seed ${seed}, expected ${into.seed}`;
 }
 
-function linkOptions(label: string) {
+function linkOptions(label: string): LinkOptions<BenchMessage, BenchMessage> {
   return {
     schema: BenchMessageSchema,
     heartbeat: (): BenchMessage => ({ type: 'heartbeat' }),

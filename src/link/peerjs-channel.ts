@@ -1,10 +1,11 @@
 /**
  * The small adapter from a PeerJS `DataConnection` to a {@link ByteChannel}.
  *
- * PeerJS gives us signalling and the `RTCDataChannel`; we send on that channel ourselves. PeerJS's
- * own `raw` send polls a full buffer every 50 ms and its `binary` mode chunks at 16 KiB, which ran
- * at 0.5x and 0.3x a raw channel here (TESTING-NOTES.md). The connection must use
- * `serialization: 'raw'` so PeerJS passes our bytes through untouched.
+ * PeerJS gives us signalling and the `RTCDataChannel`; we send on that channel ourselves with
+ * flow control on `bufferedamountlow`. PeerJS's own `raw` send polls a full buffer every 50 ms,
+ * and its `binary` mode (16 KiB chunks, BinaryPack) ran at 0.79 of a raw channel against this
+ * link's 0.96 in bench/results/transport.md. The connection must use `serialization: 'raw'` so
+ * PeerJS passes our bytes through untouched.
  */
 import type { DataConnection } from 'peerjs';
 import { fromDataChannel, maxMessageBytesOf, type ByteChannel } from './byte-channel';
