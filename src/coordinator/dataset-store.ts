@@ -8,7 +8,7 @@ import type { LoaderApi } from '../data/load.worker';
 import type { LoadedDataset } from '../data/load';
 import type { DatasetInfo, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
-import type { PartitionStore } from './partition-store';
+
 
 /** Built-in datasets, by name. */
 export const BUILTIN_DATASETS = {
@@ -28,7 +28,7 @@ export interface LoadDatasetOptions {
 }
 
 /** Holds the loaded dataset. */
-export class DatasetStore implements PartitionStore {
+export class DatasetStore {
   private loaded: (LoadedDataset & { loadMs: number }) | undefined;
   private readonly byId = new Map<string, Uint8Array<ArrayBuffer>>();
   private loader: Comlink.Remote<LoaderApi> | undefined;

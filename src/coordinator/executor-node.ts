@@ -5,6 +5,12 @@
 import type { FabricError } from '../protocol/errors';
 import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
 
+/** A task's outputs as the scheduler receives them. */
+export interface TaskOutput {
+  readonly result: unknown;
+  readonly binary: readonly Uint8Array[];
+}
+
 /** Local to the coordinator page, or a volunteer tab. */
 export type NodeKind = 'local' | 'volunteer';
 
@@ -16,10 +22,11 @@ export interface ExecutorNode {
   /** One report per slot. */
   readonly slots: readonly ProbeReport[];
   /**
-   * Runs a task on a slot, first sending it any partition it lacks. Resolves with the result
-   * (already checked against the kind's schema); rejects with a FabricError.
+   * Runs a task on a slot, first sending it any partition or artifact it lacks. Resolves with the
+   * result (already checked against the kind's schema) and its binary outputs; rejects with a
+   * FabricError.
    */
-  execute(slot: number, task: TaskRequest): Promise<unknown>;
+  execute(slot: number, task: TaskRequest): Promise<TaskOutput>;
   /** Bytes sent to and received from the node. */
   traffic(): { bytesIn: number; bytesOut: number };
   /** Registers a callback for the node's loss (link closed, heartbeat stopped, worker died). */

@@ -10,6 +10,8 @@
 import { FabricError } from '../protocol/errors';
 import type { DatasetInfo } from '../protocol/dataset';
 import type { ProbeReport } from '../protocol/slot-api';
+import { ArtifactStore } from './artifact-store';
+import type { BlobStore } from './blob-store';
 import { Cluster, type NodeInfo } from './cluster';
 import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dataset-store';
 import { Emitter } from './emitter';
@@ -69,6 +71,12 @@ const LOG_KEEP = 500;
 export class Fabric {
   private readonly events = new Emitter<FabricEvents>();
   private readonly store = new DatasetStore();
+  private readonly artifacts = new ArtifactStore();
+  /** What nodes ship to slots: partitions of the loaded dataset and artifacts of running jobs. */
+  private readonly blobs: BlobStore = {
+    bytes: (ref) => this.store.bytes(ref),
+    artifactBytes: (ref) => this.artifacts.bytes(ref),
+  };
   private readonly scheduler: Scheduler;
   private readonly cluster: Cluster;
   private readonly logLines: LogEntry[] = [];
@@ -161,7 +169,7 @@ export class Fabric {
     this.local?.close('local node restarted with a new slot count');
     this.local = undefined;
     if (count === 0) return;
-    const node = await LocalNode.start(`local-${++this.localSeq}`, count, this.store, (slot, report) => this.events.emit('local-probe', { slot, report }));
+    const node = await LocalNode.start(`local-${++this.localSeq}`, count, this.blobs, (slot, report) => this.events.emit('local-probe', { slot, report }));
     this.local = node;
     this.log('info', `local node: ${count} slot(s): ${node.slots.map((s) => `${s.chosen} ${s.gflops} GFLOP/s`).join(', ')}`);
     this.addNode(node);
@@ -195,7 +203,7 @@ export class Fabric {
       iceServers: this.options.iceServers,
       heartbeatMs: this.options.heartbeatMs,
       lostAfterMs: this.options.lostAfterMs,
-      store: this.store,
+      store: this.blobs,
       onVolunteer: (node) => this.addNode(node),
       log: (level, text) => this.log(level, text),
     });

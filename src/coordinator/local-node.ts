@@ -4,11 +4,11 @@
  * own bytes to ship to volunteers).
  */
 import * as Comlink from 'comlink';
-import type { PartitionRef } from '../protocol/dataset';
+import type { ArtifactRef, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
 import type { ProbeReport, SlotApi, TaskRequest } from '../protocol/slot-api';
-import type { ExecutorNode } from './executor-node';
-import type { PartitionStore } from './partition-store';
+import type { ExecutorNode, TaskOutput } from './executor-node';
+import type { BlobStore } from './blob-store';
 import { checkResult } from './result-check';
 
 interface LocalSlot {
@@ -25,10 +25,10 @@ export class LocalNode implements ExecutorNode {
   private bytesOut = 0;
   private closed = false;
 
-  private constructor(readonly id: string, private readonly workers: LocalSlot[], readonly slots: ProbeReport[], private readonly store: PartitionStore) {}
+  private constructor(readonly id: string, private readonly workers: LocalSlot[], readonly slots: ProbeReport[], private readonly store: BlobStore) {}
 
   /** Starts `count` slot workers and probes each (one at a time: probes compete for cores). */
-  static async start(id: string, count: number, store: PartitionStore, onProbed?: (i: number, r: ProbeReport) => void): Promise<LocalNode> {
+  static async start(id: string, count: number, store: BlobStore, onProbed?: (i: number, r: ProbeReport) => void): Promise<LocalNode> {
     const workers: LocalSlot[] = [];
     const reports: ProbeReport[] = [];
     for (let i = 0; i < count; i++) {
@@ -54,14 +54,15 @@ export class LocalNode implements ExecutorNode {
     this.lostCallbacks.push(cb);
   }
 
-  async execute(slot: number, task: TaskRequest): Promise<unknown> {
+  async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
     const w = this.workers[slot];
     if (!w || this.closed) throw new FabricError('worker-lost', `local slot ${slot} is not running`);
-    for (const ref of task.partitions) await this.ensureCached(w, ref);
+    for (const ref of task.partitions) await this.ensureCached(w, ref, 'partition');
+    for (const ref of task.artifacts ?? []) await this.ensureCached(w, ref, 'artifact');
     const reply = await w.api.run(task);
     if (this.closed) throw new FabricError('worker-lost', `local slot ${slot} was stopped`);
     if (!reply.ok) throw FabricError.fromJSON(reply.error);
-    return checkResult(task.kind, reply.result, `local slot ${slot}`);
+    return { result: checkResult(task.kind, reply.result, `local slot ${slot}`), binary: reply.binary ?? [] };
   }
 
   /** Sets every slot's slowdown factor. */
@@ -80,12 +81,16 @@ export class LocalNode implements ExecutorNode {
     for (const cb of this.lostCallbacks) cb(reason);
   }
 
-  private ensureCached(w: LocalSlot, ref: PartitionRef): Promise<void> {
+  private ensureCached(w: LocalSlot, ref: PartitionRef | ArtifactRef, kind: 'partition' | 'artifact'): Promise<void> {
     let p = w.caching.get(ref.id);
     if (!p) {
-      const copy = this.store.bytes(ref).slice().buffer;
+      const source = kind === 'partition' ? this.store.bytes(ref as PartitionRef) : this.store.artifactBytes(ref);
+      const copy = source.slice().buffer;
       this.bytesOut += copy.byteLength;
-      p = w.api.cachePartition(ref, Comlink.transfer(copy, [copy])).then((reply) => {
+      const sent = kind === 'partition'
+        ? w.api.cachePartition(ref as PartitionRef, Comlink.transfer(copy, [copy]))
+        : w.api.cacheArtifact(ref, Comlink.transfer(copy, [copy]));
+      p = sent.then((reply) => {
         if (!reply.ok) {
           w.caching.delete(ref.id);
           throw FabricError.fromJSON(reply.error);

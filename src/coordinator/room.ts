@@ -10,7 +10,7 @@ import { MessageLink } from '../link/message-link';
 import { FabricError } from '../protocol/errors';
 import { DEFAULT_LIMITS, type FrameLimits } from '../protocol/framing';
 import { PROTOCOL_VERSION, VolunteerMessageSchema, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
-import type { PartitionStore } from './partition-store';
+import type { BlobStore } from './blob-store';
 import { VolunteerNode } from './volunteer-node';
 
 /** Where the PeerServer is. */
@@ -29,7 +29,7 @@ export interface RoomOptions {
   readonly heartbeatMs?: number | undefined;
   /** A link silent this long is lost. */
   readonly lostAfterMs?: number | undefined;
-  readonly store: PartitionStore;
+  readonly store: BlobStore;
   readonly onVolunteer: (node: VolunteerNode) => void;
   readonly log: (level: 'info' | 'warn', text: string) => void;
 }
@@ -132,9 +132,9 @@ export class Room {
       // A joined node's loss is logged by the cluster; here only links that never joined.
       if (!node) this.options.log('warn', `closed link from ${who} before it joined: [${reason.code}] ${reason.message}`);
     });
-    link.onMessage((msg) => {
+    link.onMessage((msg, payloads) => {
       if (node) {
-        node.handle(msg);
+        node.handle(msg, payloads);
         return;
       }
       clearTimeout(helloTimer);

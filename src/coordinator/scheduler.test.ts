@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
 import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
-import type { ExecutorNode } from './executor-node';
+import type { ExecutorNode, TaskOutput } from './executor-node';
 import { Scheduler, type JobProgress, type SchedulerEvent, type TaskOutcome } from './scheduler';
 
 /** One call of `execute`, settled by the test (or by the node's behaviour). */
@@ -39,8 +39,9 @@ class FakeNode implements ExecutorNode {
     this.slots = speeds.map(report);
   }
 
-  execute(slot: number, task: TaskRequest): Promise<unknown> {
-    return new Promise((resolve, reject) => {
+  execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+    return new Promise<TaskOutput>((res, reject) => {
+      const resolve = (r: unknown): void => res({ result: r, binary: [] });
       const call: Call = {
         node: this,
         slot,
@@ -85,7 +86,7 @@ class FakeNode implements ExecutorNode {
 }
 
 function ref(index: number): PartitionRef {
-  return { id: `ds/${index}`, index, numRows: 100, byteLength: 1000, hash: index.toString(16).padStart(64, '0') };
+  return { id: `ds/${index}`, index, rowStart: index * 100, numRows: 100, byteLength: 1000, hash: index.toString(16).padStart(64, '0') };
 }
 
 function task(taskId: string, partitions: readonly number[] = []): TaskRequest {
@@ -361,7 +362,7 @@ describe('Scheduler', () => {
       // The lost node answers after all.
       first!.resolve('late from lost');
       await flush();
-      expect(results.get('t')).toEqual({ result: 'from other', nodeId: 'other', slot: 0 });
+      expect(results.get('t')).toEqual({ result: 'from other', binary: [], nodeId: 'other', slot: 0 });
       expect(results.size).toBe(1);
       expect(events.filter((e) => e.type === 'task-committed')).toHaveLength(1);
       expect(events.filter((e) => e.type === 'duplicate-dropped')).toEqual([{ type: 'duplicate-dropped', taskId: 't', nodeId: 'lost' }]);

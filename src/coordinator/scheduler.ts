@@ -16,7 +16,7 @@
 import { FabricError } from '../protocol/errors';
 import type { PartitionRef } from '../protocol/dataset';
 import type { TaskRequest } from '../protocol/slot-api';
-import type { ExecutorNode } from './executor-node';
+import type { ExecutorNode, TaskOutput } from './executor-node';
 
 /** Scheduler settings. */
 export interface SchedulerOptions {
@@ -54,6 +54,8 @@ export interface JobSpec {
 /** A committed result with where it ran. */
 export interface TaskOutcome {
   readonly result: unknown;
+  /** Binary outputs (gradient sums, predictions). */
+  readonly binary: readonly Uint8Array[];
   readonly nodeId: string;
   readonly slot: number;
 }
@@ -279,7 +281,7 @@ export class Scheduler {
     return true;
   }
 
-  private succeed(attempt: Attempt, result: unknown): void {
+  private succeed(attempt: Attempt, output: TaskOutput): void {
     const fresh = this.settle(attempt);
     const { task, slot } = attempt;
     for (const ref of task.request.partitions) slot.cached.add(ref.id);
@@ -289,7 +291,7 @@ export class Scheduler {
       return;
     }
     task.committed = true;
-    task.job.results.set(task.request.taskId, { result, nodeId: slot.node.id, slot: slot.slot });
+    task.job.results.set(task.request.taskId, { result: output.result, binary: output.binary, nodeId: slot.node.id, slot: slot.slot });
     this.emit({ type: 'task-committed', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, ms: Date.now() - attempt.startedAt, partitions: task.request.partitions.map((r) => r.index) });
     this.progress(task.job);
     if (task.job.results.size === task.job.total) {

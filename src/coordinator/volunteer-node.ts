@@ -5,12 +5,12 @@
  * its schema closes the link, and the node is lost.
  */
 import type { MessageLink } from '../link/message-link';
-import type { PartitionRef } from '../protocol/dataset';
+import type { ArtifactRef, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
 import type { CoordinatorMessage, VolunteerMessage } from '../protocol/messages';
 import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
-import type { ExecutorNode } from './executor-node';
-import type { PartitionStore } from './partition-store';
+import type { ExecutorNode, TaskOutput } from './executor-node';
+import type { BlobStore } from './blob-store';
 import { checkResult } from './result-check';
 
 interface Waiter<T> {
@@ -23,7 +23,7 @@ export class VolunteerNode implements ExecutorNode {
   readonly kind = 'volunteer';
   private readonly caching = new Map<string, Promise<void>>();
   private readonly cacheWaiters = new Map<string, Waiter<void>>();
-  private readonly taskWaiters = new Map<string, Waiter<unknown> & { kind: TaskRequest['kind'] }>();
+  private readonly taskWaiters = new Map<string, Waiter<TaskOutput> & { kind: TaskRequest['kind'] }>();
   private readonly lostCallbacks: ((reason: FabricError) => void)[] = [];
   private lostWith: FabricError | undefined;
 
@@ -32,7 +32,7 @@ export class VolunteerNode implements ExecutorNode {
     readonly name: string,
     readonly slots: readonly ProbeReport[],
     private readonly link: MessageLink<VolunteerMessage, CoordinatorMessage>,
-    private readonly store: PartitionStore,
+    private readonly store: BlobStore,
   ) {
     link.onClose((reason) => this.lose(reason));
   }
@@ -51,10 +51,10 @@ export class VolunteerNode implements ExecutorNode {
   }
 
   /** Takes a message from the link (after the handshake). */
-  handle(msg: VolunteerMessage): void {
+  handle(msg: VolunteerMessage, payloads: readonly Uint8Array[]): void {
     switch (msg.type) {
       case 'cached': {
-        const key = `${msg.slot}|${msg.partitionId}`;
+        const key = `${msg.slot}|${msg.id}`;
         const w = this.cacheWaiters.get(key);
         if (!w) return;
         this.cacheWaiters.delete(key);
@@ -72,7 +72,7 @@ export class VolunteerNode implements ExecutorNode {
           return;
         }
         try {
-          w.resolve(checkResult(w.kind, msg.reply.result, `volunteer ${this.name}`));
+          w.resolve({ result: checkResult(w.kind, msg.reply.result, `volunteer ${this.name}`), binary: payloads });
         } catch (e) {
           // A result that breaks its schema comes from a broken or hostile node: stop trusting it.
           this.link.close(FabricError.from(e, 'schema-mismatch'));
@@ -91,24 +91,29 @@ export class VolunteerNode implements ExecutorNode {
     }
   }
 
-  async execute(slot: number, task: TaskRequest): Promise<unknown> {
+  async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
     if (this.lostWith) throw this.lostError();
     if (slot < 0 || slot >= this.slots.length) throw new FabricError('internal', `volunteer ${this.name} has no slot ${slot}`);
-    for (const ref of task.partitions) await this.ensureCached(slot, ref);
+    for (const ref of task.partitions) await this.ensureCached(slot, ref, 'partition');
+    for (const ref of task.artifacts ?? []) await this.ensureCached(slot, ref, 'artifact');
     const key = `${slot}|${task.taskId}`;
-    const result = new Promise<unknown>((resolve, reject) => this.taskWaiters.set(key, { resolve, reject, kind: task.kind }));
-    await this.link.send({ type: 'task', slot, task: { taskId: task.taskId, kind: task.kind, params: task.params, partitions: [...task.partitions] } })
+    const result = new Promise<TaskOutput>((resolve, reject) => this.taskWaiters.set(key, { resolve, reject, kind: task.kind }));
+    const message = { taskId: task.taskId, kind: task.kind, params: task.params, partitions: [...task.partitions], artifacts: [...(task.artifacts ?? [])] };
+    await this.link.send({ type: 'task', slot, task: message }, task.binary ?? [])
       .catch(() => undefined); // a closed link rejects the waiter through lose()
     return result;
   }
 
-  private ensureCached(slot: number, ref: PartitionRef): Promise<void> {
+  private ensureCached(slot: number, ref: PartitionRef | ArtifactRef, kind: 'partition' | 'artifact'): Promise<void> {
     const key = `${slot}|${ref.id}`;
     let p = this.caching.get(key);
     if (!p) {
       p = new Promise<void>((resolve, reject) => {
         this.cacheWaiters.set(key, { resolve, reject });
-        void this.link.send({ type: 'partition', slot, ref }, [this.store.bytes(ref)], 'bulk').catch(() => undefined);
+        const sent = kind === 'partition'
+          ? this.link.send({ type: 'partition', slot, ref: ref as PartitionRef }, [this.store.bytes(ref as PartitionRef)], 'bulk')
+          : this.link.send({ type: 'artifact', slot, ref }, [this.store.artifactBytes(ref)], 'bulk');
+        void sent.catch(() => undefined);
       });
       p.catch(() => this.caching.delete(key));
       this.caching.set(key, p);

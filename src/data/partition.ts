@@ -64,7 +64,7 @@ export async function partitionTable(table: Table, rowsPerPartition: number): Pr
   return {
     datasetId,
     partitions: pieces.map((p) => ({
-      ref: { id: `${datasetId}/${p.index}`, index: p.index, numRows: p.numRows, byteLength: p.ipc.byteLength, hash: p.hash },
+      ref: { id: `${datasetId}/${p.index}`, index: p.index, rowStart: p.index * rowsPerPartition, numRows: p.numRows, byteLength: p.ipc.byteLength, hash: p.hash },
       ipc: p.ipc,
     })),
   };

@@ -10,21 +10,37 @@ export interface ColumnInfo {
   readonly nullable: boolean;
 }
 
+/** A content-addressed blob a slot caches: a partition, or an artifact such as a feature plan. */
+export interface BlobRef {
+  /** Stable id. */
+  readonly id: string;
+  /** Size in bytes. */
+  readonly byteLength: number;
+  /** SHA-256 of the bytes, hex. A slot checks it before caching. */
+  readonly hash: string;
+}
+
 /**
  * A reference to one partition: what a task names and what a slot caches. The number of
  * partitions depends on the dataset only, never on how many nodes joined.
  */
-export interface PartitionRef {
+export interface PartitionRef extends BlobRef {
   /** Stable id, `<datasetId>/<index>`. */
   readonly id: string;
   /** Position in the dataset; results are combined in this order. */
   readonly index: number;
+  /** Index in the whole dataset of the partition's first row (per-row splits hash this). */
+  readonly rowStart: number;
   readonly numRows: number;
   /** Size of the partition's Arrow IPC stream in bytes. */
   readonly byteLength: number;
-  /** SHA-256 of the IPC bytes, hex. A slot checks it before caching. */
-  readonly hash: string;
 }
+
+/**
+ * An artifact: bytes a task needs besides partitions (a feature plan, later a model), sent to a
+ * slot once and cached there by content hash. Ids are `a-<first 16 hex of the hash>`.
+ */
+export type ArtifactRef = BlobRef;
 
 /** A loaded dataset as the coordinator describes it. */
 export interface DatasetInfo {

@@ -24,15 +24,15 @@ const hello = {
 };
 
 const hash = 'ab'.repeat(32);
-const ref = { id: 'd1/0', index: 0, numRows: 100, byteLength: 4096, hash };
+const ref = { id: 'd1/0', index: 0, rowStart: 0, numRows: 100, byteLength: 4096, hash };
 
 const validVolunteer = {
   hello,
   heartbeat: { type: 'heartbeat', sentAt: 1_700_000_000_000 },
   resultOk: { type: 'result', slot: 0, taskId: 't-1', reply: { ok: true, result: { rows: 3 }, ms: 12.5 } },
   resultErr: { type: 'result', slot: 1, taskId: 't-2', reply: { ok: false, error: { code: 'bad-input', message: 'describe: column "x" is not in the dataset' } } },
-  cachedOk: { type: 'cached', slot: 0, partitionId: 'd1/0', reply: { ok: true } },
-  cachedErr: { type: 'cached', slot: 0, partitionId: 'd1/0', reply: { ok: false, error: { code: 'task-failed', message: 'damaged', stack: 'at x' } } },
+  cachedOk: { type: 'cached', slot: 0, id: 'd1/0', reply: { ok: true } },
+  cachedErr: { type: 'cached', slot: 0, id: 'd1/0', reply: { ok: false, error: { code: 'task-failed', message: 'damaged', stack: 'at x' } } },
   status: { type: 'status', text: 'probing backends' },
   bye: { type: 'bye', reason: 'tab closed' },
 };
@@ -114,7 +114,7 @@ describe('VolunteerMessageSchema', () => {
 });
 
 describe('CoordinatorMessageSchema', () => {
-  const task = { type: 'task', slot: 1, task: { taskId: 't-9', kind: 'describe', params: { columns: ['delay'] }, partitions: [ref] } };
+  const task = { type: 'task', slot: 1, task: { taskId: 't-9', kind: 'describe', params: { columns: ['delay'] }, partitions: [ref], artifacts: [] } };
 
   it('accepts each valid coordinator message', () => {
     for (const msg of [

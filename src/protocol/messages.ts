@@ -18,12 +18,16 @@ export const SerializedErrorSchema = z.object({
   stack: z.string().max(16384).optional(),
 });
 
-export const PartitionRefSchema = z.object({
+export const ArtifactRefSchema = z.object({
   id,
-  index: z.number().int().nonnegative(),
-  numRows: z.number().int().nonnegative(),
   byteLength: z.number().int().nonnegative(),
   hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+
+export const PartitionRefSchema = ArtifactRefSchema.extend({
+  index: z.number().int().nonnegative(),
+  rowStart: z.number().int().nonnegative(),
+  numRows: z.number().int().nonnegative(),
 });
 
 const backendName = z.enum(['webgpu', 'wasm', 'cpu']);
@@ -57,10 +61,12 @@ export const VolunteerMessageSchema = z.discriminatedUnion('type', [
     slots: z.array(ProbeReportSchema).min(1).max(256),
   }),
   z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
-  z.object({ type: z.literal('cached'), slot: z.number().int().nonnegative(), partitionId: id, reply: z.union([
+  /** Reply to a `partition` or `artifact` message. */
+  z.object({ type: z.literal('cached'), slot: z.number().int().nonnegative(), id, reply: z.union([
     z.object({ ok: z.literal(true) }),
     z.object({ ok: z.literal(false), error: SerializedErrorSchema }),
   ]) }),
+  /** A task's reply; an ok reply's binary outputs follow as the message's payloads. */
   z.object({ type: z.literal('result'), slot: z.number().int().nonnegative(), taskId: id, reply: taskReply }),
   z.object({ type: z.literal('status'), text: z.string().max(512) }),
   z.object({ type: z.literal('bye'), reason: z.string().max(512) }),
@@ -73,10 +79,19 @@ export const CoordinatorMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
   /** One partition's Arrow IPC bytes follow as the message's single binary payload. */
   z.object({ type: z.literal('partition'), slot: z.number().int().nonnegative(), ref: PartitionRefSchema }),
+  /** One artifact's bytes follow as the message's single binary payload. */
+  z.object({ type: z.literal('artifact'), slot: z.number().int().nonnegative(), ref: ArtifactRefSchema }),
+  /** A task; its binary inputs (e.g. model parameters) follow as the message's payloads. */
   z.object({
     type: z.literal('task'),
     slot: z.number().int().nonnegative(),
-    task: z.object({ taskId: id, kind: z.string().max(64), params: z.unknown(), partitions: z.array(PartitionRefSchema).max(4096) }),
+    task: z.object({
+      taskId: id,
+      kind: z.string().max(64),
+      params: z.unknown(),
+      partitions: z.array(PartitionRefSchema).max(4096),
+      artifacts: z.array(ArtifactRefSchema).max(64),
+    }),
   }),
 ]);
 

@@ -3,7 +3,7 @@
  * Replies are always `{ ok: true, ... }` or `{ ok: false, error }`, so a FabricError's code
  * survives the trip (comlink's own error passing keeps only name, message and stack).
  */
-import type { PartitionRef } from './dataset';
+import type { ArtifactRef, PartitionRef } from './dataset';
 import type { SerializedError } from './errors';
 import type { TaskKind } from './tasks';
 
@@ -38,11 +38,18 @@ export interface TaskRequest {
   readonly kind: TaskKind;
   readonly params: unknown;
   readonly partitions: readonly PartitionRef[];
+  /** Artifacts the task reads (a feature plan, a model); shipped and cached like partitions. */
+  readonly artifacts?: readonly ArtifactRef[];
+  /**
+   * Binary inputs, e.g. model parameters as float64 bytes. They move as transferables to local
+   * slots and as binary frames to volunteers, never as JSON.
+   */
+  readonly binary?: readonly Uint8Array[];
 }
 
-/** A slot's reply to a task. */
+/** A slot's reply to a task. `binary` holds outputs such as gradient sums. */
 export type TaskReply =
-  | { readonly ok: true; readonly result: unknown; readonly ms: number }
+  | { readonly ok: true; readonly result: unknown; readonly ms: number; readonly binary?: readonly Uint8Array[] }
   | { readonly ok: false; readonly error: SerializedError };
 
 /** A slot's reply to a cache request. */
@@ -54,6 +61,8 @@ export interface SlotApi {
   probe(): Promise<ProbeReport>;
   /** Caches a partition's Arrow IPC bytes after checking their hash. Transfer the buffer. */
   cachePartition(ref: PartitionRef, ipc: ArrayBuffer): Promise<CacheReply>;
+  /** Caches an artifact's bytes after checking their hash. Transfer the buffer. */
+  cacheArtifact(ref: ArtifactRef, bytes: ArrayBuffer): Promise<CacheReply>;
   /** Ids of the partitions held now. */
   cachedPartitions(): Promise<string[]>;
   /** Runs one task over cached partitions. */

@@ -20,7 +20,7 @@ function partitionTable(offset: number, rows: number): Table {
 /** A partition's bytes and ref, as the coordinator would send them. */
 async function makePartition(index: number, rows = 50): Promise<{ ref: PartitionRef; ipc: Uint8Array<ArrayBuffer> }> {
   const ipc = tableToIPC(partitionTable(index * rows, rows), 'stream').slice();
-  return { ref: { id: `ds/${index}`, index, numRows: rows, byteLength: ipc.byteLength, hash: await sha256Hex(ipc) }, ipc };
+  return { ref: { id: `ds/${index}`, index, rowStart: index * rows, numRows: rows, byteLength: ipc.byteLength, hash: await sha256Hex(ipc) }, ipc };
 }
 
 function describeTask(partitions: readonly PartitionRef[], params: unknown = {}, kind: string = 'describe'): TaskRequest {
@@ -74,7 +74,7 @@ describe('SlotRuntime', () => {
     it('rejects bytes that match their hash but are not Arrow IPC', async () => {
       const slot = new SlotRuntime(() => Promise.resolve(REPORT));
       const junk = new TextEncoder().encode('definitely not arrow');
-      const reply = await slot.cachePartition({ id: 'ds/9', index: 9, numRows: 1, byteLength: junk.byteLength, hash: await sha256Hex(junk) }, junk.buffer);
+      const reply = await slot.cachePartition({ id: 'ds/9', index: 9, rowStart: 900, numRows: 1, byteLength: junk.byteLength, hash: await sha256Hex(junk) }, junk.buffer);
       expect(reply.ok).toBe(false);
       expect(await slot.cachedPartitions()).toEqual([]);
     });

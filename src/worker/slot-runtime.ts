@@ -4,15 +4,20 @@
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { sha256Hex } from '../data/partition';
-import type { PartitionRef } from '../protocol/dataset';
+import type { ArtifactRef, BlobRef, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
 import type { CacheReply, ProbeReport, SlotApi, TaskReply, TaskRequest } from '../protocol/slot-api';
 import { isTaskKind, TASK_KINDS, type TaskKind } from '../protocol/tasks';
-import { EXECUTORS, type Executor } from './executors/registry';
+import { EXECUTORS, type Executor, type ExecutorContext } from './executors/registry';
+
+/** Artifacts (and the memo entries derived from them) kept per slot; older ones are evicted. */
+const KEEP_ARTIFACTS = 8;
 
 /** A slot's cache and executor. */
 export class SlotRuntime implements SlotApi {
   private readonly partitions = new Map<string, { ref: PartitionRef; table: Table }>();
+  private readonly artifacts = new Map<string, Uint8Array>();
+  private readonly memo = new Map<string, unknown>();
   private slowdown = 1;
 
   constructor(private readonly probeBackends: () => Promise<ProbeReport>) {}
@@ -23,15 +28,18 @@ export class SlotRuntime implements SlotApi {
 
   async cachePartition(ref: PartitionRef, ipc: ArrayBuffer): Promise<CacheReply> {
     try {
-      const bytes = new Uint8Array(ipc);
-      if (bytes.byteLength !== ref.byteLength) {
-        throw new FabricError('task-failed', `cachePartition: partition ${ref.id} arrived with ${bytes.byteLength} bytes, expected ${ref.byteLength}`);
-      }
-      const hash = await sha256Hex(bytes);
-      if (hash !== ref.hash) {
-        throw new FabricError('task-failed', `cachePartition: partition ${ref.id} has hash ${hash.slice(0, 12)}…, expected ${ref.hash.slice(0, 12)}…; it was damaged in transit`);
-      }
+      const bytes = await checkBlob('cachePartition', 'partition', ref, ipc);
       this.partitions.set(ref.id, { ref, table: tableFromIPC(bytes) });
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: FabricError.from(e, 'task-failed').toJSON() };
+    }
+  }
+
+  async cacheArtifact(ref: ArtifactRef, bytes: ArrayBuffer): Promise<CacheReply> {
+    try {
+      this.artifacts.set(ref.id, await checkBlob('cacheArtifact', 'artifact', ref, bytes));
+      while (this.artifacts.size > KEEP_ARTIFACTS) this.evictArtifact(this.artifacts.keys().next().value!);
       return { ok: true };
     } catch (e) {
       return { ok: false, error: FabricError.from(e, 'task-failed').toJSON() };
@@ -61,22 +69,51 @@ export class SlotRuntime implements SlotApi {
         if (!cached) throw new FabricError('task-failed', `run: partition ${ref.id} is not cached on this slot`);
         return cached.table;
       });
-      const result = await this.execute(task.kind, task.params, tables);
+      const ctx: ExecutorContext = {
+        tables,
+        partitions: task.partitions,
+        binary: task.binary ?? [],
+        memo: this.memo,
+        artifact: (id) => {
+          const bytes = this.artifacts.get(id);
+          if (!bytes) throw new FabricError('task-failed', `run: artifact ${id} is not cached on this slot`);
+          return bytes;
+        },
+      };
+      const output = await this.execute(task.kind, task.params, ctx);
       const computeMs = performance.now() - t0;
       if (this.slowdown > 1) await new Promise((r) => setTimeout(r, computeMs * (this.slowdown - 1)));
-      return { ok: true, result, ms: performance.now() - t0 };
+      return { ok: true, result: output.result, ms: performance.now() - t0, ...(output.binary ? { binary: output.binary } : {}) };
     } catch (e) {
       return { ok: false, error: FabricError.from(e, 'task-failed').toJSON() };
     }
   }
 
-  private async execute<K extends TaskKind>(kind: K, rawParams: unknown, tables: readonly Table[]): Promise<unknown> {
+  private evictArtifact(id: string): void {
+    this.artifacts.delete(id);
+    for (const key of [...this.memo.keys()]) if (key.startsWith(`${id}|`)) this.memo.delete(key);
+  }
+
+  private async execute<K extends TaskKind>(kind: K, rawParams: unknown, ctx: ExecutorContext): Promise<{ result: unknown; binary?: Uint8Array[] }> {
     const parsed = TASK_KINDS[kind].params.safeParse(rawParams);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new FabricError('bad-input', `${kind}: parameter "${issue?.path.join('.') ?? ''}" is invalid: ${issue?.message ?? 'invalid'}`);
     }
     const executor = EXECUTORS[kind] as Executor<K>;
-    return executor(parsed.data as Parameters<Executor<K>>[0], tables);
+    return executor(parsed.data as Parameters<Executor<K>>[0], ctx);
   }
+}
+
+/** Checks a blob's length and SHA-256 against its ref before it is cached. */
+async function checkBlob(fn: string, what: string, ref: BlobRef, buffer: ArrayBuffer): Promise<Uint8Array<ArrayBuffer>> {
+  const bytes = new Uint8Array(buffer);
+  if (bytes.byteLength !== ref.byteLength) {
+    throw new FabricError('task-failed', `${fn}: ${what} ${ref.id} arrived with ${bytes.byteLength} bytes, expected ${ref.byteLength}`);
+  }
+  const hash = await sha256Hex(bytes);
+  if (hash !== ref.hash) {
+    throw new FabricError('task-failed', `${fn}: ${what} ${ref.id} has hash ${hash.slice(0, 12)}…, expected ${ref.hash.slice(0, 12)}…; it was damaged in transit`);
+  }
+  return bytes;
 }

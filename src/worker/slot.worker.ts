@@ -1,6 +1,26 @@
-/** A slot's Web Worker: exposes a {@link SlotRuntime} through comlink. */
+/**
+ * A slot's Web Worker: exposes a {@link SlotRuntime} through comlink. Binary outputs of a task
+ * (gradient sums, predictions) go back as transferables, not copies.
+ */
 import * as Comlink from 'comlink';
+import type { SlotApi, TaskReply, TaskRequest } from '../protocol/slot-api';
 import { probeBackends } from './backend-probe';
 import { SlotRuntime } from './slot-runtime';
 
-Comlink.expose(new SlotRuntime(probeBackends));
+const runtime = new SlotRuntime(probeBackends);
+
+const api: SlotApi = {
+  probe: () => runtime.probe(),
+  cachePartition: (ref, ipc) => runtime.cachePartition(ref, ipc),
+  cacheArtifact: (ref, bytes) => runtime.cacheArtifact(ref, bytes),
+  cachedPartitions: () => runtime.cachedPartitions(),
+  setSlowdown: (factor) => runtime.setSlowdown(factor),
+  run: async (task: TaskRequest): Promise<TaskReply> => {
+    const reply = await runtime.run(task);
+    if (!reply.ok || !reply.binary) return reply;
+    const buffers = reply.binary.map((b) => b.buffer).filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    return Comlink.transfer(reply, [...new Set(buffers)]);
+  },
+};
+
+Comlink.expose(api);

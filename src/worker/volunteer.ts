@@ -179,8 +179,21 @@ export class Volunteer {
         const own = bytes.slice().buffer;
         void slot.api.cachePartition(msg.ref, Comlink.transfer(own, [own])).then((reply) => {
           if (reply.ok) this.update({ partitionsCached: this.status.partitionsCached + 1 });
-          return link.send({ type: 'cached', slot: msg.slot, partitionId: msg.ref.id, reply });
+          return link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply });
         }).catch(() => undefined);
+        return;
+      }
+      case 'artifact': {
+        const slot = this.slots[msg.slot];
+        const bytes = payloads[0];
+        if (!slot || !bytes) {
+          link.close(new FabricError('schema-mismatch', `artifact message names slot ${msg.slot} of ${this.slots.length} or has no payload`));
+          return;
+        }
+        const own = bytes.slice().buffer;
+        void slot.api.cacheArtifact(msg.ref, Comlink.transfer(own, [own]))
+          .then((reply) => link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply }))
+          .catch(() => undefined);
         return;
       }
       case 'task': {
@@ -194,9 +207,12 @@ export class Volunteer {
           return;
         }
         this.update({ tasksRunning: this.status.tasksRunning + 1, detail: `running ${msg.task.kind} on partition ${msg.task.partitions.map((p) => p.index).join(', ')}` });
-        void slot.api.run({ ...msg.task, kind: msg.task.kind }).then((reply) => {
+        const inputs = payloads.map((p) => p.slice());
+        void slot.api.run(Comlink.transfer({ ...msg.task, kind: msg.task.kind, binary: inputs }, inputs.map((p) => p.buffer))).then((reply) => {
           this.update({ tasksRunning: this.status.tasksRunning - 1, tasksDone: this.status.tasksDone + (reply.ok ? 1 : 0), detail: reply.ok ? `done ${msg.task.kind} in ${Math.round(reply.ms)} ms` : `task failed: ${reply.error.message}` });
-          return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply });
+          if (!reply.ok) return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply });
+          const { binary, ...rest } = reply;
+          return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply: rest }, binary ?? []);
         }).catch(() => undefined);
       }
     }

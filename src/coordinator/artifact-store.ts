@@ -1,0 +1,29 @@
+/** Artifacts the coordinator hands to tasks: content-addressed bytes (a feature plan, a model). */
+import { sha256Hex } from '../data/partition';
+import type { ArtifactRef } from '../protocol/dataset';
+import { FabricError } from '../protocol/errors';
+
+/** Holds artifacts by id. */
+export class ArtifactStore {
+  private readonly blobs = new Map<string, Uint8Array<ArrayBuffer>>();
+
+  /** Stores bytes and returns their ref; the same bytes always give the same id. */
+  async put(bytes: Uint8Array<ArrayBuffer>): Promise<ArtifactRef> {
+    const hash = await sha256Hex(bytes);
+    const ref = { id: `a-${hash.slice(0, 16)}`, byteLength: bytes.byteLength, hash };
+    this.blobs.set(ref.id, bytes);
+    return ref;
+  }
+
+  /** Stores a JSON value as an artifact. */
+  putJson(value: unknown): Promise<ArtifactRef> {
+    return this.put(new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>);
+  }
+
+  /** The bytes of an artifact. */
+  bytes(ref: ArtifactRef): Uint8Array<ArrayBuffer> {
+    const b = this.blobs.get(ref.id);
+    if (!b) throw new FabricError('internal', `artifact ${ref.id} is not in the coordinator's store`);
+    return b;
+  }
+}
