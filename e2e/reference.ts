@@ -4,7 +4,7 @@
  * and summed in one pass over the whole column.
  */
 import { readFileSync } from 'node:fs';
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
 import { expect } from '@playwright/test';
 import type { RenderedColumn } from './pages';
@@ -13,14 +13,20 @@ import type { RenderedColumn } from './pages';
 export type ReferenceColumn = RenderedColumn;
 
 let cached: ReferenceColumn[] | undefined;
+let table: Table | undefined;
+
+/** flights-3m as one Arrow table, read in Node with parquet-wasm. */
+export function flightsTable(): Table {
+  table ??= tableFromIPC(readParquet(readFileSync(new URL('../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url))).intoIPCStream());
+  return table;
+}
 
 /** Reference statistics of flights-3m's numeric columns. */
 export function flightsReference(): ReferenceColumn[] {
   if (cached) return cached;
-  const bytes = readFileSync(new URL('../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url));
-  const table = tableFromIPC(readParquet(bytes).intoIPCStream());
+  const flights = flightsTable();
   cached = ['date', 'delay', 'distance'].map((name) => {
-    const column = table.getChild(name)!;
+    const column = flights.getChild(name)!;
     const values: number[] = [];
     let nulls = 0;
     for (const chunk of column.data) {

@@ -17,6 +17,7 @@ import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dat
 import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
+import { runTrainJob, type TrainedGlm, type TrainOptions } from './jobs/train';
 import { LocalNode } from './local-node';
 import { Room, type SignalServer } from './room';
 import { Scheduler, type SchedulerOptions } from './scheduler';
@@ -157,6 +158,27 @@ export class Fabric {
     } catch (e) {
       const err = FabricError.from(e);
       this.log('error', `describe failed: [${err.code}] ${err.message}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Trains one model over every partition (Spark MLlib's pattern): a statistics pass builds the
+   * features, then each optimizer step is one pass of gradient tasks on the slots.
+   */
+  async train(options: TrainOptions): Promise<TrainedGlm> {
+    const dataset = this.store.require('train');
+    const label = `${options.model?.kind ?? '?'} regression`;
+    this.log('info', `train: ${label} on ${dataset.name}, ${dataset.partitions.length} partitions, ${this.nodes().length} node(s)`);
+    try {
+      const model = await runTrainJob(this.scheduler, this.artifacts, dataset, options);
+      const m = model.metrics;
+      const summary = Object.entries(m).filter(([k]) => k !== 'rows').map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(', ');
+      this.log('info', `train done in ${model.ms} ms: ${model.history.length - 1} iterations (${model.reason}), held-out ${summary}`);
+      return model;
+    } catch (e) {
+      const err = FabricError.from(e);
+      this.log('error', `train failed: [${err.code}] ${err.message}`);
       throw err;
     }
   }

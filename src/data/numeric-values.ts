@@ -19,22 +19,30 @@ function isValid(data: Data, i: number): boolean {
 /**
  * Reads one chunk. 64-bit integers are read as two 32-bit words, which is exact up to 2^53
  * (timestamps in microseconds reach about 1.7e15, well inside) and avoids a BigInt per value.
+ * With `keepGaps`, every row is written at its own position (NaN where null); otherwise only
+ * valid, non-NaN values are written, packed.
  */
-function readChunk(data: Data<DataType>, out: Float64Array, at: number): { written: number; missing: number } {
+function readChunk(data: Data<DataType>, out: Float64Array, at: number, keepGaps = false): { written: number; missing: number } {
   const n = data.length;
   const values: unknown = data.values;
   let written = 0;
   let missing = 0;
   const push = (v: number): void => {
-    if (Number.isNaN(v)) missing++;
-    else out[at + written++] = v;
+    if (Number.isNaN(v)) {
+      missing++;
+      if (keepGaps) out[at + written++] = NaN;
+    } else out[at + written++] = v;
+  };
+  const gap = (): void => {
+    missing++;
+    if (keepGaps) out[at + written++] = NaN;
   };
   if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
     const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
     const signed = values instanceof BigInt64Array;
     for (let i = 0; i < n; i++) {
       if (!isValid(data, i)) {
-        missing++;
+        gap();
         continue;
       }
       const hi = words[2 * i + 1]!;
@@ -43,13 +51,13 @@ function readChunk(data: Data<DataType>, out: Float64Array, at: number): { writt
   } else if (isHalfFloat(data.type)) {
     const halves = values as Uint16Array;
     for (let i = 0; i < n; i++) {
-      if (!isValid(data, i)) missing++;
+      if (!isValid(data, i)) gap();
       else push(float16ToNumber(halves[i]!));
     }
   } else {
     const arr = values as ArrayLike<number>;
     for (let i = 0; i < n; i++) {
-      if (!isValid(data, i)) missing++;
+      if (!isValid(data, i)) gap();
       else push(arr[i]!);
     }
   }
@@ -80,4 +88,12 @@ export function numericValues(column: Vector): NumericValues {
     missing += r.missing;
   }
   return { values: at === out.length ? out : out.subarray(0, at), missing };
+}
+
+/** A numeric column with one value per row, NaN where the row is null. */
+export function numericValuesWithGaps(column: Vector): Float64Array {
+  const out = new Float64Array(column.length);
+  let at = 0;
+  for (const chunk of column.data) at += readChunk(chunk, out, at, true).written;
+  return out;
 }

@@ -4,20 +4,15 @@
  * the wire, in either direction.
  */
 import { z } from 'zod';
+import { ColumnMomentsSchema } from './stats';
+import {
+  FeatureStatsParamsSchema, FeatureStatsResultSchema, GlmGradientParamsSchema, GlmGradientResultSchema,
+  GlmPredictParamsSchema, GlmPredictResultSchema,
+  type FeatureStatsParams, type FeatureStatsResult, type GlmGradientParams, type GlmGradientResult,
+  type GlmPredictParams, type GlmPredictResult,
+} from './train';
 
-/** Moments of one numeric column over some rows, the unit that Chan's formulas merge. */
-export const ColumnMomentsSchema = z.object({
-  name: z.string().max(1024),
-  count: z.number().int().nonnegative(),
-  nulls: z.number().int().nonnegative(),
-  mean: z.number(),
-  /** Sum of squared deviations from `mean`. */
-  m2: z.number().nonnegative(),
-  min: z.number().nullable(),
-  max: z.number().nullable(),
-});
-/** Moments of one numeric column. */
-export type ColumnMoments = z.infer<typeof ColumnMomentsSchema>;
+export { ColumnMomentsSchema, type ColumnMoments } from './stats';
 
 /** Params of `describe`: which columns (all numeric ones when omitted). */
 export const DescribeParamsSchema = z.object({
@@ -34,6 +29,9 @@ export type DescribeResult = z.infer<typeof DescribeResultSchema>;
 /** Every registered kind with its schemas. Adding a kind means adding it here and an executor. */
 export const TASK_KINDS = {
   describe: { params: DescribeParamsSchema, result: DescribeResultSchema },
+  'feature-stats': { params: FeatureStatsParamsSchema, result: FeatureStatsResultSchema },
+  'glm-gradient': { params: GlmGradientParamsSchema, result: GlmGradientResultSchema },
+  'glm-predict': { params: GlmPredictParamsSchema, result: GlmPredictResultSchema },
 } as const;
 
 /** A registered task kind. */
@@ -42,6 +40,9 @@ export type TaskKind = keyof typeof TASK_KINDS;
 /** Params and result types by kind. */
 export interface TaskTypes {
   describe: { params: DescribeParams; result: DescribeResult };
+  'feature-stats': { params: FeatureStatsParams; result: FeatureStatsResult };
+  'glm-gradient': { params: GlmGradientParams; result: GlmGradientResult };
+  'glm-predict': { params: GlmPredictParams; result: GlmPredictResult };
 }
 
 /** True when `kind` is registered. */

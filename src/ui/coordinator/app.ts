@@ -9,6 +9,7 @@ import { renderDescribeReport, renderProgress } from './describe-panel';
 import { renderJoinPanel } from './join-panel';
 import { appendLog } from './log-panel';
 import { renderNodesTable } from './nodes-table';
+import { mountTrainPanel } from './train-panel';
 
 declare global {
   interface Window {
@@ -93,6 +94,8 @@ async function main(): Promise<Fabric> {
     replace($('describe-result'));
     $<HTMLButtonElement>('describe-button').disabled = false;
   });
+
+  mountTrainPanel($('train'), fabric, showError);
 
   const describeButton = $<HTMLButtonElement>('describe-button');
   describeButton.addEventListener('click', () => {

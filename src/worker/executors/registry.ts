@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { PartitionRef } from '../../protocol/dataset';
 import type { TaskKind, TaskTypes } from '../../protocol/tasks';
 import { runDescribe } from './describe';
+import { runFeatureStats, runGlmGradient, runGlmPredict } from './train';
 
 /** What an executor gets besides its params. */
 export interface ExecutorContext {
@@ -32,4 +33,7 @@ export type Executor<K extends TaskKind> = (params: TaskTypes[K]['params'], ctx:
 /** Executors by kind. */
 export const EXECUTORS: { readonly [K in TaskKind]: Executor<K> } = {
   describe: (params, ctx) => ({ result: runDescribe(params, ctx.tables) }),
+  'feature-stats': runFeatureStats,
+  'glm-gradient': runGlmGradient,
+  'glm-predict': runGlmPredict,
 };

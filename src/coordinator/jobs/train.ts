@@ -1,0 +1,186 @@
+/**
+ * The `train` job: one GLM over every partition (Spark MLlib's pattern). A statistics pass builds
+ * the feature plan; each objective evaluation is then one stage of `glm-gradient` tasks whose
+ * loss and gradient sums are added in partition order in float64, so the model does not depend on
+ * which nodes ran what; L-BFGS (or GD) steps on the coordinator; a final stage predicts the
+ * held-out rows for the metrics.
+ */
+import { featureName } from '../../data/feature-columns';
+import { sumVectors } from '../../kernels/glm-cpu';
+import { parameterCount } from '../../kernels/design';
+import { planFeatures } from '../../ml/feature-plan';
+import { l1Weights, regularizedObjective } from '../../ml/glm-objective';
+import type { ModelSpec } from '../../ml/models';
+import { minimizeGd } from '../../ml/optim/gd';
+import { minimizeLbfgs } from '../../ml/optim/lbfgs';
+import type { DatasetInfo, PartitionRef } from '../../protocol/dataset';
+import { FabricError } from '../../protocol/errors';
+import type { TaskRequest } from '../../protocol/slot-api';
+import type { FeatureSpec, FeatureStatsParams, FeatureStatsResult, GlmGradientResult, MissingPolicy, TargetSpec } from '../../protocol/train';
+import type { ArtifactStore } from '../artifact-store';
+import type { Scheduler, TaskOutcome } from '../scheduler';
+import { evaluateGlm, type ModelMetrics } from './train-metrics';
+import { parseFeature } from './train-features';
+
+/** Options of `train`. */
+export interface TrainOptions {
+  /** The target: a column name, or `{ column, threshold }` / `{ column, bins }` for classes. */
+  readonly target: TargetSpec | string;
+  /** Features: `'distance'`, `'hour(date)'`, `'dayofweek(date)'`, `'month(date)'`, `'onehot(origin)'`, or specs. */
+  readonly features: readonly (FeatureSpec | string)[];
+  readonly model: ModelSpec;
+  /** Most optimizer iterations (100). */
+  readonly maxIter?: number;
+  /** Convergence tolerance (1e-6), as MLlib's `tol`. */
+  readonly tol?: number;
+  /** Seed of the train/held-out split (42). */
+  readonly seed?: number;
+  /** Fraction of rows held out for the metrics (0.2). */
+  readonly holdout?: number;
+  /** Rows with a null or NaN: fail (default), drop them, or impute. */
+  readonly missing?: MissingPolicy;
+  /** Called after every iteration with the losses and the nodes that contributed. */
+  readonly onIteration?: (it: TrainIteration) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** One iteration as the live view shows it. */
+export interface TrainIteration {
+  readonly iteration: number;
+  readonly maxIter: number;
+  /** The regularized training objective. */
+  readonly trainLoss: number;
+  /** Mean loss per held-out row at the same parameters (no penalty). */
+  readonly holdoutLoss: number;
+  readonly gradNorm: number;
+  /** Objective evaluations so far (one distributed pass each). */
+  readonly evaluations: number;
+  /** Tasks each node computed in the pass that produced this point. */
+  readonly nodes: Record<string, number>;
+  readonly ms: number;
+}
+
+/** A trained GLM. */
+export interface TrainedGlm {
+  readonly format: 'fabric-glm';
+  readonly version: 1;
+  readonly kind: ModelSpec['kind'];
+  readonly classes: number;
+  /** Class labels (classification). */
+  readonly labels: readonly string[];
+  /** Parameter names, `intercept` last (per class for softmax). */
+  readonly names: readonly string[];
+  readonly params: Float64Array;
+  readonly plan: import('../../protocol/train').FeaturePlan;
+  readonly model: ModelSpec;
+  readonly history: readonly TrainIteration[];
+  readonly metrics: ModelMetrics;
+  readonly converged: boolean;
+  readonly reason: string;
+  readonly dataset: { readonly id: string; readonly name: string };
+  readonly ms: number;
+}
+
+let jobSeq = 0;
+
+function targetOf(t: TargetSpec | string): TargetSpec {
+  return typeof t === 'string' ? { column: t } : t;
+}
+
+/** Runs one distributed stage and returns its outcomes in partition order. */
+async function stage(scheduler: Scheduler, tasks: TaskRequest[], signal: AbortSignal | undefined): Promise<TaskOutcome[]> {
+  const outcomes = await scheduler.run({ tasks, signal });
+  return tasks.map((t) => outcomes.get(t.taskId)!);
+}
+
+function f64(bytes: Uint8Array | undefined, what: string): Float64Array {
+  if (!bytes || bytes.byteLength % 8 !== 0) throw new FabricError('schema-mismatch', `train: ${what} is not a float64 vector`);
+  return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** Trains a model on the scheduler's slots. */
+export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions): Promise<TrainedGlm> {
+  const t0 = performance.now();
+  const model = options.model;
+  if (!model || model.family !== 'glm') throw new FabricError('bad-input', 'train: options.model must be a model spec such as logisticRegression({ l2: 1e-3 })');
+  const job = ++jobSeq;
+  const features = options.features.map((f) => parseFeature(f, dataset));
+  if (features.length === 0) throw new FabricError('bad-input', 'train: options.features is empty; give at least one feature, e.g. [\'distance\']');
+  const maxIter = options.maxIter ?? 100;
+  const statsParams: FeatureStatsParams = {
+    features,
+    target: targetOf(options.target),
+    split: { seed: options.seed ?? 42, holdout: options.holdout ?? 0.2 },
+    missing: options.missing ?? 'error',
+  };
+  const partitions: readonly PartitionRef[] = dataset.partitions;
+  const task = (kind: TaskRequest['kind'], name: string, ref: PartitionRef, params: unknown, extra: Partial<TaskRequest> = {}): TaskRequest =>
+    ({ taskId: `train-${job}-${name}-${ref.index}`, kind, params, partitions: [ref], ...extra });
+
+  // 1. Statistics pass → feature plan (an artifact cached on every slot).
+  const stats = (await stage(scheduler, partitions.map((ref) => task('feature-stats', 'stats', ref, statsParams)), options.signal))
+    .map((o) => o.result as FeatureStatsResult);
+  const plan = planFeatures(statsParams, model.kind, stats, features.map(featureName), model.l2);
+  const planRef = await artifacts.putJson(plan);
+  const classes = model.kind === 'softmax' ? plan.target.labels.length : model.kind === 'logistic' ? 2 : 1;
+  const n = parameterCount(model.kind, plan.dim, classes);
+
+  // 2. The objective: one glm-gradient stage per evaluation.
+  let evaluation = 0;
+  let last: { holdoutLoss: number; nodes: Record<string, number> } = { holdoutLoss: NaN, nodes: {} };
+  const objective = async (x: Float64Array): Promise<{ value: number; grad: Float64Array }> => {
+    const e = ++evaluation;
+    const bytes = new Uint8Array(x.slice().buffer);
+    const outcomes = await stage(scheduler, partitions.map((ref) => task('glm-gradient', `e${e}`, ref,
+      { plan: planRef.id, kind: model.kind, classes, holdoutLoss: true }, { artifacts: [planRef], binary: [bytes] })), options.signal);
+    let loss = 0;
+    let rows = 0;
+    let holdLoss = 0;
+    let holdRows = 0;
+    const nodes: Record<string, number> = {};
+    for (const o of outcomes) {
+      const r = o.result as GlmGradientResult;
+      loss += r.loss;
+      rows += r.rows;
+      holdLoss += r.holdoutLoss;
+      holdRows += r.holdoutRows;
+      nodes[o.nodeId] = (nodes[o.nodeId] ?? 0) + 1;
+    }
+    // Partition order, float64: the same sum whatever nodes computed the parts.
+    const gradSum = sumVectors(outcomes.map((o) => f64(o.binary[0], 'a gradient')));
+    if (gradSum.length !== n) throw new FabricError('schema-mismatch', `train: gradient of length ${gradSum.length}, expected ${n}`);
+    last = { holdoutLoss: holdRows > 0 ? holdLoss / holdRows : NaN, nodes };
+    return regularizedObjective(loss, gradSum, rows, x, plan.dim, model.l2);
+  };
+
+  // 3. Optimize.
+  const history: TrainIteration[] = [];
+  const minimize = model.optimizer === 'gd' ? minimizeGd : minimizeLbfgs;
+  const result = await minimize(objective, new Float64Array(n), {
+    maxIter,
+    tol: options.tol ?? 1e-6,
+    ...(model.l1 > 0 ? { l1: l1Weights(model.kind, plan.dim, classes, model.l1) } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onIteration: (rec) => {
+      const it: TrainIteration = {
+        iteration: rec.iteration, maxIter, trainLoss: rec.value, holdoutLoss: last.holdoutLoss, gradNorm: rec.gradNorm,
+        evaluations: rec.evaluations, nodes: last.nodes, ms: Math.round(performance.now() - t0),
+      };
+      history.push(it);
+      options.onIteration?.(it);
+    },
+  });
+
+  // 4. Held-out metrics from every held-out row's prediction, in partition order.
+  const bytes = new Uint8Array(result.x.slice().buffer);
+  const predicted = await stage(scheduler, partitions.map((ref) => task('glm-predict', 'predict', ref,
+    { plan: planRef.id, kind: model.kind, classes, split: 'holdout' }, { artifacts: [planRef], binary: [bytes] })), options.signal);
+  const metrics = evaluateGlm(model.kind, classes, predicted.map((o) => f64(o.binary[0], 'predictions')), predicted.map((o) => f64(o.binary[1], 'targets')));
+
+  const names = model.kind === 'softmax' ? plan.target.labels.flatMap((label) => plan.names.map((p) => `${label}: ${p}`)) : plan.names;
+  return {
+    format: 'fabric-glm', version: 1, kind: model.kind, classes, labels: plan.target.labels, names, params: result.x, plan, model,
+    history, metrics, converged: result.converged, reason: result.reason, dataset: { id: dataset.id, name: dataset.name },
+    ms: Math.round(performance.now() - t0),
+  };
+}

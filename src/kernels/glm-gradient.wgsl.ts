@@ -1,0 +1,279 @@
+/**
+ * WGSL program for GLM loss and gradient sums (linear, logistic, softmax) in f32: the WebGPU
+ * twin of `glmLossGrad` in glm-cpu.ts. Four entry points share one bind group:
+ *
+ * 1. `residual`: one invocation per row computes z (per class), the residual d(loss)/dz and the
+ *    row's loss, into `resid` (class-major residuals, then the losses).
+ * 2. `reduce_columns`: workgroup (chunk, output) sums `residual x column` over one chunk of
+ *    rows (ROWS_PER_THREAD per invocation, then a tree in workgroup memory) into `partials`.
+ *    Outputs are every (class, dense column), the intercept per class, and the loss.
+ * 3. `finish_columns`: one invocation per output adds its chunk partials in chunk order, in
+ *    double-f32, into `result` as (hi, lo).
+ * 4. `reduce_segments`: the one-hot gradient is a scatter-add (row r adds its residual to
+ *    parameter oneHot[f][r]). We make it a gather instead: the host counting-sorts row indices by
+ *    parameter once per matrix (the matrix is reused every iteration, the sort costs one O(rows)
+ *    pass), and workgroup (parameter, class) sums its segment of rows. Chosen over atomics because
+ *    WGSL has no f32 atomics: a CAS loop on f32 bits or fixed-point i32 would make the sum depend on
+ *    scheduling (fixed point also on a scale that a linear residual can overflow). The gather is
+ *    deterministic, accumulates in double-f32 per invocation and in the tree, and needs no atomics.
+ *
+ * Precision: inputs, params and per-row terms are f32 (z carries about 2^-24 relative error per
+ * term). The dense sums see at most ROWS_PER_THREAD + log2(WORKGROUP_SIZE) = 12 f32 roundings per
+ * term before the df64 finish, so each entry is within about 12 * 2^-24 * Σ|terms| (7e-7) of the
+ * sum of the f32 terms; one-hot entries within about 2^-44 of it. NaN behaviour of WGSL is not
+ * specified, so the runner handles NaN inputs on the host.
+ */
+import { DF64_WGSL } from './gpu-program.ts';
+import type { BindingKind, GpuProgram } from './gpu-program.ts';
+import type { GlmKind } from './design.ts';
+
+/**
+ * Invocations per workgroup. 256 is the largest size every WebGPU device must support
+ * (maxComputeInvocationsPerWorkgroup >= 256), so the trees are as wide as is portable: 8 levels,
+ * one partial per 256 x ROWS_PER_THREAD rows.
+ */
+const WORKGROUP_SIZE = 256;
+
+/**
+ * Rows each invocation of `reduce_columns` adds before the tree. 4 gives 1024-row chunks: few
+ * enough partials (98 per output at 100k rows) for a short serial finish, and few enough
+ * workgroup barriers (which SwiftShader runs as fiber switches) per row. Measured on SwiftShader
+ * at 100k rows x 42 outputs: 1, 4 and 16 were within noise of each other for the whole step.
+ */
+const ROWS_PER_THREAD = 4;
+
+/** Sizes of one dispatch, as the uniforms the shader reads. */
+export interface GlmGpuShape {
+  /** Rows in this block. */
+  readonly rows: number;
+  /** Dense columns. */
+  readonly denseCols: number;
+  /** Parameters per class (dense + one-hot + intercept). */
+  readonly dim: number;
+  /** Outputs: 1 for linear and logistic, the class count for softmax. */
+  readonly outputs: number;
+  /** One-hot features (columns of codes). */
+  readonly oneHotFeatures: number;
+  /** One-hot parameters per class: dim - denseCols - 1. */
+  readonly oneHotParams: number;
+}
+
+/** Per-kind WGSL of `residual`'s body: sets `resid` for row `r` from `row_z`. */
+const RESIDUAL_BODY: Record<GlmKind, string> = {
+  linear: `
+  let d = row_z(0u, r) - labels[r];
+  resid[r] = d;
+  resid[rows + r] = 0.5 * d * d;`,
+  logistic: `
+  let z = row_z(0u, r);
+  let y = labels[r];
+  resid[r] = sigmoid(z) - y;
+  resid[rows + r] = softplus(z) - y * z;`,
+  softmax: `
+  let classes = shape.outputs;
+  var mx = -3.0e38;
+  for (var k = 0u; k < classes; k++) { let z = row_z(k, r); resid[k * rows + r] = z; mx = max(mx, z); }
+  var s = 0.0;
+  for (var k = 0u; k < classes; k++) { s += exp(resid[k * rows + r] - mx); }
+  let y = u32(labels[r]);
+  var zy = 0.0;
+  for (var k = 0u; k < classes; k++) {
+    let z = resid[k * rows + r];
+    if (k == y) { zy = z; }
+    resid[k * rows + r] = exp(z - mx) / s - select(0.0, 1.0, k == y);
+  }
+  resid[classes * rows + r] = log(s) + mx - zy;`,
+};
+
+/** The GLM loss-and-gradient program for one model kind. */
+export class GlmGradientProgram implements GpuProgram {
+  readonly workgroupSize = WORKGROUP_SIZE;
+  /** Rows per `reduce_columns` chunk. */
+  readonly rowsPerChunk: number;
+  readonly bindings: readonly BindingKind[] = [
+    'uniform', // shape
+    'read-only-storage', // dense, column-major f32
+    'read-only-storage', // labels f32
+    'read-only-storage', // params f32, class-major
+    'read-only-storage', // codes i32: one-hot codes, then segment offsets, then sorted rows
+    'storage', // resid f32: outputs x rows residuals, then rows losses
+    'storage', // partials f32: denseOutputs x chunks
+    'storage', // result f32: (hi, lo) per output
+  ];
+  readonly entryPoints = ['residual', 'reduce_columns', 'finish_columns', 'reduce_segments'] as const;
+  readonly cacheKey: string;
+  readonly shaderCode: string;
+
+  /**
+   * @param kind the model kind (compiled into the shader).
+   * @param rowsPerThread rows each `reduce_columns` invocation adds before the tree; the default
+   *   is the tuned {@link ROWS_PER_THREAD}, other values are for tuning runs.
+   */
+  constructor(
+    readonly kind: GlmKind,
+    readonly rowsPerThread = ROWS_PER_THREAD,
+  ) {
+    this.rowsPerChunk = WORKGROUP_SIZE * rowsPerThread;
+    this.cacheKey = `glm-gradient/${kind}/wg${WORKGROUP_SIZE}/rpt${rowsPerThread}`;
+    this.shaderCode = buildShader(kind, rowsPerThread);
+  }
+
+  /** Chunks of `rowsPerChunk` rows. */
+  chunks(rows: number): number {
+    return Math.ceil(rows / this.rowsPerChunk);
+  }
+
+  /** Reduced by `reduce_columns`: per class every dense column and the intercept, then the loss. */
+  denseOutputs(s: GlmGpuShape): number {
+    return s.outputs * (s.denseCols + 1) + 1;
+  }
+
+  /** Entries of `result` / 2: the dense outputs, then per class every one-hot parameter. */
+  resultLength(s: GlmGpuShape): number {
+    return this.denseOutputs(s) + s.outputs * s.oneHotParams;
+  }
+
+  /** Workgroups per entry point, in `entryPoints` order ([x, y]); 0 means skip the dispatch. */
+  dispatches(s: GlmGpuShape): ReadonlyArray<readonly [number, number]> {
+    return [
+      [Math.ceil(s.rows / WORKGROUP_SIZE), 1],
+      [this.chunks(s.rows), this.denseOutputs(s)],
+      [Math.ceil(this.denseOutputs(s) / WORKGROUP_SIZE), 1],
+      [s.oneHotParams, s.oneHotParams > 0 ? s.outputs : 0],
+    ];
+  }
+
+  /** The `Shape` uniform; `codes` holds `oneHotFeatures * rows` codes then the segment offsets. */
+  uniforms(s: GlmGpuShape): Uint32Array {
+    const segBase = s.oneHotFeatures * s.rows;
+    const sortedBase = segBase + s.oneHotParams + 1;
+    return Uint32Array.of(
+      s.rows, s.denseCols, s.dim, s.outputs,
+      this.chunks(s.rows), s.oneHotParams, s.oneHotFeatures, segBase,
+      sortedBase, this.denseOutputs(s), 0, 0,
+    );
+  }
+}
+
+/** Shader text for one kind. */
+function buildShader(kind: GlmKind, rowsPerThread: number): string {
+  return /* wgsl */ `
+struct Shape {
+  rows: u32, dense_cols: u32, dim: u32, outputs: u32,
+  chunks: u32, onehot_params: u32, onehot_features: u32, seg_base: u32,
+  sorted_base: u32, dense_outputs: u32, pad0: u32, pad1: u32,
+}
+@group(0) @binding(0) var<uniform> shape: Shape;
+@group(0) @binding(1) var<storage, read> dense: array<f32>;
+@group(0) @binding(2) var<storage, read> labels: array<f32>;
+@group(0) @binding(3) var<storage, read> weights: array<f32>;
+@group(0) @binding(4) var<storage, read> codes: array<i32>;
+@group(0) @binding(5) var<storage, read_write> resid: array<f32>;
+@group(0) @binding(6) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(7) var<storage, read_write> result: array<f32>;
+
+const WG: u32 = ${WORKGROUP_SIZE}u;
+const RPT: u32 = ${rowsPerThread}u;
+var<workgroup> tree_hi: array<f32, WG>;
+var<workgroup> tree_lo: array<f32, WG>;
+${DF64_WGSL}
+fn row_z(k: u32, r: u32) -> f32 {
+  let base = k * shape.dim;
+  var z = weights[base + shape.dim - 1u];
+  for (var c = 0u; c < shape.dense_cols; c++) { z += weights[base + c] * dense[c * shape.rows + r]; }
+  for (var f = 0u; f < shape.onehot_features; f++) {
+    let j = codes[f * shape.rows + r];
+    if (j >= 0) { z += weights[base + u32(j)]; }
+  }
+  return z;
+}
+
+fn sigmoid(z: f32) -> f32 {
+  if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
+  let e = exp(z);
+  return e / (1.0 + e);
+}
+
+// log(1 + x) accurate for small x (WGSL has no log1p): Goldberg's correction of log(u), u = 1 + x.
+fn log1p_f(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  return log(u) * (x / (u - 1.0));
+}
+
+fn softplus(z: f32) -> f32 {
+  if (z > 0.0) { return z + log1p_f(exp(-z)); }
+  return log1p_f(exp(z));
+}
+
+@compute @workgroup_size(WG)
+fn residual(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  let rows = shape.rows;
+  if (r >= rows) { return; }${RESIDUAL_BODY[kind]}
+}
+
+@compute @workgroup_size(WG)
+fn reduce_columns(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let rows = shape.rows;
+  let o = wid.y;
+  let per_class = shape.dense_cols + 1u;
+  let k = o / per_class;
+  let c = o % per_class;
+  let is_loss = o + 1u == shape.dense_outputs;
+  var acc = 0.0;
+  for (var i = 0u; i < RPT; i++) {
+    let r = (wid.x * RPT + i) * WG + lid.x;
+    if (r < rows) {
+      let e = resid[k * rows + r];
+      if (is_loss || c == shape.dense_cols) { acc += e; } else { acc += e * dense[c * rows + r]; }
+    }
+  }
+  tree_hi[lid.x] = acc;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid.x < s) { tree_hi[lid.x] += tree_hi[lid.x + s]; }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) { partials[o * shape.chunks + wid.x] = tree_hi[0]; }
+}
+
+@compute @workgroup_size(WG)
+fn finish_columns(@builtin(global_invocation_id) gid: vec3u) {
+  let o = gid.x;
+  if (o >= shape.dense_outputs) { return; }
+  var acc = vec2f(0.0, 0.0);
+  for (var j = 0u; j < shape.chunks; j++) { acc = df_add_f(acc, partials[o * shape.chunks + j]); }
+  result[2u * o] = acc.x;
+  result[2u * o + 1u] = acc.y;
+}
+
+@compute @workgroup_size(WG)
+fn reduce_segments(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let j = wid.x;
+  let k = wid.y;
+  let start = u32(codes[shape.seg_base + j]);
+  let end = u32(codes[shape.seg_base + j + 1u]);
+  var acc = vec2f(0.0, 0.0);
+  for (var i = start + lid.x; i < end; i += WG) {
+    acc = df_add_f(acc, resid[k * shape.rows + u32(codes[shape.sorted_base + i])]);
+  }
+  tree_hi[lid.x] = acc.x;
+  tree_lo[lid.x] = acc.y;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (lid.x < s) {
+      let v = df_add(vec2f(tree_hi[lid.x], tree_lo[lid.x]), vec2f(tree_hi[lid.x + s], tree_lo[lid.x + s]));
+      tree_hi[lid.x] = v.x;
+      tree_lo[lid.x] = v.y;
+    }
+    workgroupBarrier();
+  }
+  if (lid.x == 0u) {
+    let o = shape.dense_outputs + k * shape.onehot_params + j;
+    result[2u * o] = tree_hi[0];
+    result[2u * o + 1u] = tree_lo[0];
+  }
+}
+`;
+}

@@ -1,0 +1,64 @@
+/**
+ * Test support, not part of the app: an {@link ExecutorNode} whose slots are {@link SlotRuntime}s in this thread. For Node tests of
+ * whole jobs (scheduler, tasks, merging) without browsers; bytes are copied as a link would.
+ */
+import type { FabricError } from '../protocol/errors';
+import { FabricError as Err } from '../protocol/errors';
+import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
+import { SlotRuntime } from '../worker/slot-runtime';
+import type { BlobStore } from '../coordinator/blob-store';
+import type { ExecutorNode, TaskOutput } from '../coordinator/executor-node';
+import { checkResult } from '../coordinator/result-check';
+
+const REPORT: ProbeReport = { chosen: 'cpu', gflops: 1, measurements: [{ backend: 'cpu', ok: true, gflops: 1 }], crossOriginIsolated: false };
+
+/** A node of `slots` in-thread slots. */
+export class InProcessNode implements ExecutorNode {
+  readonly kind = 'local';
+  readonly slots: ProbeReport[];
+  private readonly runtimes: SlotRuntime[];
+  private readonly cached: Set<string>[];
+  private readonly lost: ((reason: FabricError) => void)[] = [];
+  private closed = false;
+
+  constructor(readonly id: string, slots: number, private readonly store: BlobStore, readonly name = id) {
+    this.slots = Array.from({ length: slots }, () => REPORT);
+    this.runtimes = Array.from({ length: slots }, () => new SlotRuntime(() => Promise.resolve(REPORT)));
+    this.cached = Array.from({ length: slots }, () => new Set<string>());
+  }
+
+  async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+    if (this.closed) throw new Err('worker-lost', `${this.id} is closed`);
+    const rt = this.runtimes[slot]!;
+    for (const ref of task.partitions) {
+      if (this.cached[slot]!.has(ref.id)) continue;
+      const reply = await rt.cachePartition(ref, this.store.bytes(ref).slice().buffer);
+      if (!reply.ok) throw Err.fromJSON(reply.error);
+      this.cached[slot]!.add(ref.id);
+    }
+    for (const ref of task.artifacts ?? []) {
+      if (this.cached[slot]!.has(ref.id)) continue;
+      const reply = await rt.cacheArtifact(ref, this.store.artifactBytes(ref).slice().buffer);
+      if (!reply.ok) throw Err.fromJSON(reply.error);
+      this.cached[slot]!.add(ref.id);
+    }
+    const reply = await rt.run({ ...task, binary: (task.binary ?? []).map((b) => b.slice()) });
+    if (this.closed) throw new Err('worker-lost', `${this.id} was closed while the task ran`);
+    if (!reply.ok) throw Err.fromJSON(reply.error);
+    return { result: checkResult(task.kind, reply.result, this.id), binary: reply.binary ?? [] };
+  }
+
+  traffic(): { bytesIn: number; bytesOut: number } {
+    return { bytesIn: 0, bytesOut: 0 };
+  }
+
+  onLost(cb: (reason: FabricError) => void): void {
+    this.lost.push(cb);
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const cb of this.lost) cb(new Err('worker-lost', reason));
+  }
+}

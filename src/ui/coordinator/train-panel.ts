@@ -1,0 +1,123 @@
+/**
+ * The train panel: choose a target, features and a model (two flights presets), press Train, and
+ * watch iterations, the loss curve and which nodes computed each pass; then metrics and export.
+ */
+import { FabricError, linearRegression, logisticRegression, softmaxRegression, type Fabric, type GlmOptions, type TrainedGlm, type TrainIteration, type TrainOptions } from '../../index';
+import { h, replace } from '../dom';
+import { colorOf } from './palette';
+import { LossChart } from './train-chart';
+import { renderTrainResult } from './train-result';
+
+declare global {
+  interface Window {
+    lastTrain?: TrainedGlm;
+  }
+}
+
+const FEATURES = ['distance', 'hour(date)', 'dayofweek(date)', 'month(date)', 'onehot(origin)', 'onehot(destination)'];
+const PRESETS = {
+  delayed: { label: 'Delayed more than 15 minutes (logistic)', model: 'logistic', target: 'delay', threshold: '15' },
+  minutes: { label: 'Delay in minutes (linear)', model: 'linear', target: 'delay', threshold: '' },
+} as const;
+
+function nodeStrip(it: TrainIteration): HTMLElement {
+  const total = Object.values(it.nodes).reduce((a, b) => a + b, 0) || 1;
+  const text = Object.entries(it.nodes).map(([n, c]) => `${n} ${c}`).join(', ');
+  return h('div', { class: 'strip', title: `iteration ${it.iteration}: ${text}`, 'aria-label': `iteration ${it.iteration}: ${text}` },
+    ...Object.entries(it.nodes).map(([n, c]) => h('div', { style: `height:${(100 * c) / total}%;background:${colorOf(n)}` })));
+}
+
+/** Builds the panel into `root`. */
+export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e: unknown) => void): void {
+  const preset = h('select', { id: 'train-preset', 'data-testid': 'train-preset' },
+    ...Object.entries(PRESETS).map(([k, p]) => h('option', { value: k }, p.label)));
+  const target = h('input', { id: 'train-target', type: 'text', value: 'delay', size: 10, 'data-testid': 'train-target' });
+  const threshold = h('input', { id: 'train-threshold', type: 'text', value: '15', size: 5, 'data-testid': 'train-threshold', placeholder: 'none' });
+  const model = h('select', { id: 'train-model', 'data-testid': 'train-model' },
+    h('option', { value: 'logistic' }, 'logistic regression'), h('option', { value: 'linear' }, 'linear regression'), h('option', { value: 'softmax' }, 'softmax regression'));
+  const l2 = h('input', { id: 'train-l2', type: 'number', value: '0.001', step: 'any', min: '0', 'data-testid': 'train-l2' });
+  const l1 = h('input', { id: 'train-l1', type: 'number', value: '0', step: 'any', min: '0' });
+  const maxIter = h('input', { id: 'train-maxiter', type: 'number', value: '50', min: '1', max: '1000', 'data-testid': 'train-maxiter' });
+  const optimizer = h('select', { id: 'train-optimizer' }, h('option', { value: 'lbfgs' }, 'L-BFGS (OWL-QN with L1)'), h('option', { value: 'gd' }, 'gradient descent'));
+  const boxes = FEATURES.map((f) => h('input', { type: 'checkbox', value: f, checked: true, id: `feat-${f}`, 'data-testid': `feature-${f}` }));
+  const button = h('button', { type: 'button', class: 'primary', 'data-testid': 'train-button' }, 'Train');
+  const stop = h('button', { type: 'button', disabled: true }, 'Stop');
+  const progress = h('div');
+  const chartBox = h('div', { 'data-testid': 'loss-chart' });
+  const strips = h('div', { class: 'strips', 'data-testid': 'train-nodes' });
+  const result = h('div', { 'data-testid': 'train-result' });
+
+  preset.addEventListener('change', () => {
+    const p = PRESETS[preset.value as keyof typeof PRESETS];
+    model.value = p.model;
+    target.value = p.target;
+    threshold.value = p.threshold;
+  });
+
+  let controller: AbortController | undefined;
+  stop.addEventListener('click', () => controller?.abort());
+  button.addEventListener('click', () => {
+    const opts: GlmOptions = { l2: Number(l2.value), l1: Number(l1.value), optimizer: optimizer.value as 'lbfgs' | 'gd' };
+    const t = threshold.value.trim();
+    let options: TrainOptions;
+    try {
+      const spec = model.value === 'linear' ? linearRegression(opts) : model.value === 'softmax' ? softmaxRegression(opts) : logisticRegression(opts);
+      options = {
+        target: t === '' ? target.value.trim() : { column: target.value.trim(), threshold: Number(t) },
+        features: boxes.filter((b) => b.checked).map((b) => b.value),
+        model: spec,
+        maxIter: Number(maxIter.value),
+      };
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    controller = new AbortController();
+    button.disabled = true;
+    stop.disabled = false;
+    root.removeAttribute('data-state');
+    replace(result);
+    replace(strips);
+    replace(chartBox);
+    const chart = new LossChart(chartBox);
+    replace(progress, h('p', { class: 'small' }, 'Computing feature statistics on the slots…'));
+    void fabric.train({
+      ...options,
+      signal: controller.signal,
+      onIteration: (it) => {
+        chart.push(it);
+        strips.append(nodeStrip(it));
+        const pct = Math.round((100 * it.iteration) / it.maxIter);
+        replace(progress,
+          h('div', { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': it.maxIter, 'aria-valuenow': it.iteration, 'data-testid': 'train-progress' }, h('div', { class: 'bar', style: `width:${pct}%` })),
+          h('p', { class: 'small', 'data-testid': 'train-progress-text' }, `iteration ${it.iteration} / ${it.maxIter} (at most): objective ${it.trainLoss.toFixed(5)}, held-out ${it.holdoutLoss.toFixed(5)}, ${it.evaluations} passes over the data`));
+      },
+    }).then((trained) => {
+      window.lastTrain = trained;
+      renderTrainResult(result, trained);
+      root.setAttribute('data-state', 'done');
+    }).catch((e: unknown) => {
+      if (FabricError.from(e).code !== 'cancelled') showError(e);
+      else replace(progress, h('p', { class: 'small warn' }, 'Stopped.'));
+    }).finally(() => {
+      button.disabled = false;
+      stop.disabled = true;
+    });
+  });
+
+  replace(root,
+    h('h2', {}, 'Train one model on all partitions ', h('span', { class: 'small muted' }, '(Spark MLlib)')),
+    h('div', { class: 'form' },
+      h('label', { for: 'train-preset' }, 'Preset'), preset,
+      h('label', { for: 'train-target' }, 'Target'), h('span', {}, target, ' > ', threshold, h('span', { class: 'small muted' }, ' (threshold: empty for a regression)')),
+      h('label', { for: 'train-model' }, 'Model'), h('span', {}, model, ' ', optimizer),
+      h('label', { for: 'train-l2' }, 'L2 / L1'), h('span', {}, l2, ' ', l1),
+      h('label', { for: 'train-maxiter' }, 'Max iterations'), maxIter,
+      h('span', { class: 'label' }, 'Features'), h('span', { class: 'checks' }, ...boxes.map((b) => h('label', { class: 'check' }, b, ` ${b.value}`))),
+    ),
+    h('div', { class: 'row' }, button, stop, h('span', { class: 'small muted' }, 'Features are standardized by a distributed pass; 20% of rows are held out.')),
+    progress, chartBox,
+    h('p', { class: 'small muted' }, 'Tasks per node in each pass (one bar per iteration, coloured as in the nodes table):'),
+    strips, result,
+  );
+}

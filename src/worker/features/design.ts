@@ -1,0 +1,69 @@
+/**
+ * Building a partition's design matrix from a feature plan: standardized dense columns in float32,
+ * one-hot features as parameter indices, and the encoded target. Rows are those of one side of
+ * the split, minus rows dropped for missing values.
+ */
+import type { Table } from 'apache-arrow';
+import { isHeldOut } from '../../data/split';
+import type { DesignMatrix } from '../../kernels/design';
+import { binOf } from '../../ml/feature-plan';
+import type { FeaturePlan } from '../../protocol/train';
+import { featureValues, targetValues, type RowValues } from './stats';
+
+/** Which rows: the training side of the split, or the held-out side. */
+export type SplitSide = 'train' | 'holdout';
+
+function encodeTarget(plan: FeaturePlan, target: RowValues, i: number): number {
+  const t = plan.target;
+  if ('labels' in target) {
+    const label = target.labels[i];
+    const k = label === null || label === undefined ? -1 : t.values!.indexOf(label);
+    return k < 0 ? NaN : k; // a class the training rows never had: the row is skipped
+  }
+  const v = target.numeric[i]!;
+  if (Number.isNaN(v)) return NaN;
+  if (t.kind === 'binary') return v > t.spec.threshold! ? 1 : 0;
+  if (t.kind === 'classes') return binOf(v, t.spec.bins!);
+  return v;
+}
+
+/** The design matrix of `table` (whose first row is dataset row `rowStart`) for one side of the split. */
+export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, rowStart: number): DesignMatrix {
+  const n = table.numRows;
+  const values = plan.features.map((f) => featureValues(table, f.spec));
+  const target = targetValues(table, plan.target.spec);
+  const indexOf = plan.features.map((f) => (f.encoding === 'one-hot' ? new Map(f.categories.map((c, k) => [c, f.offset + k])) : undefined));
+  const keep: number[] = [];
+  const y: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isHeldOut(rowStart + i, plan.split.seed, plan.split.holdout) !== (side === 'holdout')) continue;
+    const yi = encodeTarget(plan, target, i);
+    if (Number.isNaN(yi)) continue; // missing target: dropped or (for impute) unusable
+    if (plan.missing === 'drop' && values.some((v) => ('numeric' in v ? Number.isNaN(v.numeric[i]!) : v.labels[i] === null))) continue;
+    keep.push(i);
+    y.push(yi);
+  }
+  const rows = keep.length;
+  const dense = new Float32Array(plan.denseCols * rows);
+  const oneHot: Int32Array[] = [];
+  plan.features.forEach((f, fi) => {
+    const v = values[fi]!;
+    if (f.encoding === 'dense' && 'numeric' in v) {
+      const base = f.column * rows;
+      for (let r = 0; r < rows; r++) {
+        const x = v.numeric[keep[r]!]!;
+        // Imputing the mean is 0 after standardizing.
+        dense[base + r] = Number.isNaN(x) ? 0 : (x - f.mean) / f.std;
+      }
+    } else if (f.encoding === 'one-hot' && 'labels' in v) {
+      const map = indexOf[fi]!;
+      const idx = new Int32Array(rows);
+      for (let r = 0; r < rows; r++) {
+        const label = v.labels[keep[r]!];
+        idx[r] = label === null || label === undefined ? -1 : map.get(label) ?? -1;
+      }
+      oneHot.push(idx);
+    }
+  });
+  return { rows, denseCols: plan.denseCols, dense, oneHot, y: Float64Array.from(y), dim: plan.dim };
+}
