@@ -6,10 +6,11 @@ export { Fabric, type FabricOptions, type FabricEvents, type JoinInfo, type LogE
 export type { NodeInfo } from './coordinator/cluster';
 export { BUILTIN_DATASETS, type DatasetSource, type LoadDatasetOptions } from './coordinator/dataset-store';
 export type { DescribeOptions, DescribeReport, DescribeRow } from './coordinator/jobs/describe';
-export type { TrainOptions, TrainIteration, TrainedGlm } from './coordinator/jobs/train';
+export type { TrainOptions, TrainIteration, TrainedGlm, TrainedModel } from './coordinator/jobs/train';
+export type { TrainedMlp } from './coordinator/jobs/train-mlp';
 export type { ModelMetrics } from './coordinator/jobs/train-metrics';
-export { exportGlm } from './coordinator/jobs/train-export';
-export { linearRegression, logisticRegression, softmaxRegression, type ModelSpec, type GlmSpec, type GlmOptions } from './ml/models';
+export { exportGlm, exportMlp } from './coordinator/jobs/train-export';
+export { linearRegression, logisticRegression, softmaxRegression, mlp, type ModelSpec, type GlmSpec, type GlmOptions, type MlpSpec, type MlpOptions } from './ml/models';
 export type { FeatureSpec, TargetSpec, MissingPolicy, FeaturePlan } from './protocol/train';
 export type { JobProgress, SchedulerOptions } from './coordinator/scheduler';
 export type { SignalServer } from './coordinator/room';

@@ -17,7 +17,7 @@ import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dat
 import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
-import { runTrainJob, type TrainedGlm, type TrainOptions } from './jobs/train';
+import { runTrainJob, type TrainedModel, type TrainOptions } from './jobs/train';
 import { LocalNode } from './local-node';
 import { Room, type SignalServer } from './room';
 import { Scheduler, type SchedulerOptions } from './scheduler';
@@ -166,9 +166,9 @@ export class Fabric {
    * Trains one model over every partition (Spark MLlib's pattern): a statistics pass builds the
    * features, then each optimizer step is one pass of gradient tasks on the slots.
    */
-  async train(options: TrainOptions): Promise<TrainedGlm> {
+  async train(options: TrainOptions): Promise<TrainedModel> {
     const dataset = this.store.require('train');
-    const label = `${options.model?.kind ?? '?'} regression`;
+    const label = options.model?.family === 'mlp' ? `MLP ${JSON.stringify(options.model.hidden)}` : `${options.model?.kind ?? '?'} regression`;
     this.log('info', `train: ${label} on ${dataset.name}, ${dataset.partitions.length} partitions, ${this.nodes().length} node(s)`);
     try {
       const model = await runTrainJob(this.scheduler, this.artifacts, dataset, options);

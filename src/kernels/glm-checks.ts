@@ -3,9 +3,9 @@
  * inputs with the same message. Checks are O(rows x one-hot features) at most, small next to one
  * kernel pass.
  */
-import { FabricError } from '../protocol/errors.ts';
-import { parameterCount } from './design.ts';
-import type { DesignMatrix, GlmKind } from './design.ts';
+import { FabricError } from '../protocol/errors';
+import { parameterCount } from './design';
+import type { DesignMatrix, GlmKind } from './design';
 
 /** Throws `bad-input` from function `fn` with the fix appended. */
 function fail(fn: string, what: string, fix: string): never {

@@ -10,10 +10,10 @@
  * NaN: a NaN in `dense`, `y` or `params` propagates (NaN loss, NaN in every gradient entry the
  * NaN's row or parameter feeds). Callers drop NaN rows upstream; the kernels do not check.
  */
-import { FabricError } from '../protocol/errors.ts';
-import { checkGlmArgs, checkVectorLengths } from './glm-checks.ts';
-import { parameterCount } from './design.ts';
-import type { DesignMatrix, GlmKind } from './design.ts';
+import { FabricError } from '../protocol/errors';
+import { checkGlmArgs, checkVectorLengths } from './glm-checks';
+import { parameterCount } from './design';
+import type { DesignMatrix, GlmKind } from './design';
 
 /**
  * Fills `z` (length `classes * rows`, class-major) with the linear predictor of every row:

@@ -8,11 +8,11 @@
  * matrix must not be mutated after its first GPU use; call {@link releaseDesign} to free its
  * buffers early.
  */
-import { FabricError } from '../protocol/errors.ts';
-import { BUFFER_USAGE } from './gpu-program.ts';
-import { createBuffer, maxBindingElements, storageWith } from './gpu-resources.ts';
-import type { DesignMatrix } from './design.ts';
-import type { GlmGpuShape, GlmGradientProgram } from './glm-gradient.wgsl.ts';
+import { FabricError } from '../protocol/errors';
+import { BUFFER_USAGE } from './gpu-program';
+import { createBuffer, maxBindingElements, storageWith } from './gpu-resources';
+import type { DesignMatrix } from './design';
+import type { GlmGpuShape, GlmGradientProgram } from './glm-gradient.wgsl';
 
 /** One row block and its buffers. */
 export interface GlmBlock {
@@ -62,7 +62,7 @@ export function blockRowsFor(device: GPUDevice, m: DesignMatrix, outputs: number
     m.denseCols > 0 ? maxFloats / m.denseCols : Infinity,
     features > 0 ? (maxFloats - oneHotParams - 1) / (2 * features) : Infinity,
     maxFloats / (outputs + 1),
-    (maxFloats / denseOutputs) * program.rowsPerChunk,
+    (maxFloats / (2 * denseOutputs)) * program.rowsPerChunk,
     maxGroups * program.workgroupSize,
     maxGroups * program.rowsPerChunk,
   ];
@@ -128,7 +128,7 @@ function uploadBlock(
   const labels = storageWith(device, 'glm labels', new Float32Array(m.y.subarray(r0, r0 + rows)));
   const codes = storageWith(device, 'glm codes', sortedCodes(m, r0, rows, oneHotParams));
   const resid = createBuffer(device, 'glm resid', BUFFER_USAGE.STORAGE, 4 * (outputs + 1) * rows);
-  const partials = createBuffer(device, 'glm partials', BUFFER_USAGE.STORAGE, 4 * program.denseOutputs(shape) * program.chunks(rows));
+  const partials = createBuffer(device, 'glm partials', BUFFER_USAGE.STORAGE, 8 * program.denseOutputs(shape) * program.chunks(rows));
   const resultFloats = 2 * program.resultLength(shape);
   const result = createBuffer(device, 'glm result', BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_SRC, 4 * resultFloats);
   const staging = createBuffer(device, 'glm staging', BUFFER_USAGE.MAP_READ | BUFFER_USAGE.COPY_DST, 4 * resultFloats);

@@ -5,9 +5,9 @@
  * Caches are `WeakMap`s keyed by the `GPUDevice`, so a lost device's pipelines go with it and a
  * new device starts clean.
  */
-import { FabricError } from '../protocol/errors.ts';
-import { BUFFER_USAGE, MAP_MODE_READ, SHADER_STAGE_COMPUTE } from './gpu-program.ts';
-import type { BindingKind, GpuProgram } from './gpu-program.ts';
+import { FabricError } from '../protocol/errors';
+import { BUFFER_USAGE, MAP_MODE_READ, SHADER_STAGE_COMPUTE } from './gpu-program';
+import type { BindingKind, GpuProgram } from './gpu-program';
 
 /** The compiled pipelines of one program, one per entry point, with their bind group layout. */
 export interface GpuPipelines {

@@ -3,18 +3,18 @@
  * each program's cache key), uploads buffers, dispatches and reads back, and returns float64 on
  * the host. It works with a browser's `navigator.gpu` and with Node's `webgpu` package alike.
  */
-import { FabricError } from '../protocol/errors.ts';
-import { BUFFER_USAGE, splitFloat64 } from './gpu-program.ts';
-import { checkGlmArgs, checkVectorLengths } from './glm-checks.ts';
-import { GlmGradientProgram } from './glm-gradient.wgsl.ts';
-import { uploadDesign } from './glm-gpu-upload.ts';
-import { createBuffer, maxBindingElements, programPipelines, readStaging, withGpuErrors } from './gpu-resources.ts';
-import { SumVectorsProgram } from './sum-vectors.wgsl.ts';
-import { parameterCount } from './design.ts';
-import type { DesignMatrix, GlmKind } from './design.ts';
-import type { GlmGpuShape } from './glm-gradient.wgsl.ts';
+import { FabricError } from '../protocol/errors';
+import { BUFFER_USAGE, splitFloat64 } from './gpu-program';
+import { checkGlmArgs, checkVectorLengths } from './glm-checks';
+import { GlmGradientProgram } from './glm-gradient.wgsl';
+import { uploadDesign } from './glm-gpu-upload';
+import { createBuffer, maxBindingElements, programPipelines, readStaging, withGpuErrors } from './gpu-resources';
+import { SumVectorsProgram } from './sum-vectors.wgsl';
+import { parameterCount } from './design';
+import type { DesignMatrix, GlmKind } from './design';
+import type { GlmGpuShape } from './glm-gradient.wgsl';
 
-export { releaseDesign } from './glm-gpu-upload.ts';
+export { releaseDesign } from './glm-gpu-upload';
 
 /**
  * Each device's `GPU`, held for as long as the device lives. In Node's `webgpu` package the `GPU`

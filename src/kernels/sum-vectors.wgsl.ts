@@ -13,8 +13,8 @@
  * cluster sums one gradient per slot). Range is f32's: |x| up to about 3e38, and values below
  * about 1e-38 (f32 subnormals, which GPUs may flush to zero) lose their low part.
  */
-import { DF64_WGSL } from './gpu-program.ts';
-import type { BindingKind, GpuProgram } from './gpu-program.ts';
+import { DF64_WGSL } from './gpu-program';
+import type { BindingKind, GpuProgram } from './gpu-program';
 
 /**
  * Invocations per workgroup. The kernel is elementwise with no workgroup memory, so the size only

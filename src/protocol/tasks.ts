@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { ColumnMomentsSchema } from './stats';
 import {
   FeatureStatsParamsSchema, FeatureStatsResultSchema, GlmGradientParamsSchema, GlmGradientResultSchema,
-  GlmPredictParamsSchema, GlmPredictResultSchema,
+  GlmPredictParamsSchema, GlmPredictResultSchema, MlpGradientParamsSchema, MlpGradientResultSchema, MlpPredictParamsSchema,
+  type MlpGradientParams, type MlpGradientResult, type MlpPredictParams,
   type FeatureStatsParams, type FeatureStatsResult, type GlmGradientParams, type GlmGradientResult,
   type GlmPredictParams, type GlmPredictResult,
 } from './train';
@@ -32,6 +33,8 @@ export const TASK_KINDS = {
   'feature-stats': { params: FeatureStatsParamsSchema, result: FeatureStatsResultSchema },
   'glm-gradient': { params: GlmGradientParamsSchema, result: GlmGradientResultSchema },
   'glm-predict': { params: GlmPredictParamsSchema, result: GlmPredictResultSchema },
+  'mlp-gradient': { params: MlpGradientParamsSchema, result: MlpGradientResultSchema },
+  'mlp-predict': { params: MlpPredictParamsSchema, result: GlmPredictResultSchema },
 } as const;
 
 /** A registered task kind. */
@@ -43,6 +46,8 @@ export interface TaskTypes {
   'feature-stats': { params: FeatureStatsParams; result: FeatureStatsResult };
   'glm-gradient': { params: GlmGradientParams; result: GlmGradientResult };
   'glm-predict': { params: GlmPredictParams; result: GlmPredictResult };
+  'mlp-gradient': { params: MlpGradientParams; result: MlpGradientResult };
+  'mlp-predict': { params: MlpPredictParams; result: GlmPredictResult };
 }
 
 /** True when `kind` is registered. */

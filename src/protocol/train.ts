@@ -165,3 +165,47 @@ export const FeaturePlanSchema = z.object({
   }),
 });
 export type FeaturePlan = z.infer<typeof FeaturePlanSchema>;
+
+/** An MLP's architecture, as slots rebuild it with tfjs layers. */
+export const MlpArchSchema = z.object({
+  /** Input width: the plan's parameters less the intercept (dense columns and one-hot categories). */
+  inputs: z.number().int().positive().max(1_000_000),
+  hidden: z.array(z.number().int().positive().max(65_536)).max(16),
+  activation: z.enum(['relu', 'tanh', 'sigmoid']),
+  /** Output head: value (1 linear unit), binary (1 logit), classes (one logit per class). */
+  head: GlmKindSchema,
+  outputs: z.number().int().positive().max(1024),
+});
+export type MlpArch = z.infer<typeof MlpArchSchema>;
+
+/** Params of `mlp-gradient`: loss and gradient sums of this partition's share of one global batch. */
+export const MlpGradientParamsSchema = z.object({
+  plan: z.string().min(1).max(256),
+  arch: MlpArchSchema,
+  /** Seed of the per-epoch row order. */
+  seed: z.number().int(),
+  epoch: z.number().int().nonnegative(),
+  /** Steps per epoch; this partition's training rows are cut into this many shares. */
+  steps: z.number().int().positive(),
+  step: z.number().int().nonnegative(),
+  /** Also return the loss over the partition's held-out rows. */
+  holdoutLoss: z.boolean(),
+});
+export type MlpGradientParams = z.infer<typeof MlpGradientParamsSchema>;
+
+/** Result of `mlp-gradient`; the gradient sum is `binary[0]` (float64), in tfjs weight order. */
+export const MlpGradientResultSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  loss: z.number(),
+  holdoutRows: z.number().int().nonnegative(),
+  holdoutLoss: z.number(),
+});
+export type MlpGradientResult = z.infer<typeof MlpGradientResultSchema>;
+
+/** Params of `mlp-predict`: predictions of one side of the split (`binary[0]`: float32 weights). */
+export const MlpPredictParamsSchema = z.object({
+  plan: z.string().min(1).max(256),
+  arch: MlpArchSchema,
+  split: z.enum(['train', 'holdout']),
+});
+export type MlpPredictParams = z.infer<typeof MlpPredictParamsSchema>;

@@ -8,7 +8,7 @@ import { ArtifactStore } from '../artifact-store';
 import type { BlobStore } from '../blob-store';
 import { Scheduler } from '../scheduler';
 import { InProcessNode } from '../../testing/in-process-node';
-import { runTrainJob, type TrainOptions } from './train';
+import { runTrainJob, type TrainedGlm, type TrainedModel, type TrainOptions } from './train';
 import { tableToIPC } from 'apache-arrow';
 
 /** A seeded PRNG (mulberry32). */
@@ -58,11 +58,17 @@ async function dataset(table: Table, partitionRows: number): Promise<{ info: Dat
   return { info: { ...loaded, partitions: loaded.partitions.map((p) => p.ref), loadMs: 0 }, store };
 }
 
-async function trainOn(nodes: number[], table: Table, options: TrainOptions): Promise<Awaited<ReturnType<typeof runTrainJob>>> {
+async function trainAny(nodes: number[], table: Table, options: TrainOptions): Promise<TrainedModel> {
   const { info, store } = await dataset(table, 5000);
   const scheduler = new Scheduler({ localityWaitMs: 0 });
   nodes.forEach((slots, i) => scheduler.addNode(new InProcessNode(`n${i}`, slots, store)));
   return runTrainJob(scheduler, (store as unknown as { artifacts: ArtifactStore }).artifacts, info, options);
+}
+
+async function trainOn(nodes: number[], table: Table, options: TrainOptions): Promise<TrainedGlm> {
+  const trained = await trainAny(nodes, table, options);
+  if (trained.format !== 'fabric-glm') throw new Error('expected a GLM');
+  return trained;
 }
 
 function maxRelDiff(a: Float64Array, b: Float64Array): number {

@@ -10,17 +10,18 @@ import { sumVectors } from '../../kernels/glm-cpu';
 import { parameterCount } from '../../kernels/design';
 import { planFeatures } from '../../ml/feature-plan';
 import { l1Weights, regularizedObjective } from '../../ml/glm-objective';
-import type { ModelSpec } from '../../ml/models';
+import type { GlmSpec, ModelSpec } from '../../ml/models';
 import { minimizeGd } from '../../ml/optim/gd';
 import { minimizeLbfgs } from '../../ml/optim/lbfgs';
-import type { DatasetInfo, PartitionRef } from '../../protocol/dataset';
+import type { ArtifactRef, DatasetInfo, PartitionRef } from '../../protocol/dataset';
 import { FabricError } from '../../protocol/errors';
 import type { TaskRequest } from '../../protocol/slot-api';
-import type { FeatureSpec, FeatureStatsParams, FeatureStatsResult, GlmGradientResult, MissingPolicy, TargetSpec } from '../../protocol/train';
+import type { FeaturePlan, FeatureSpec, FeatureStatsParams, FeatureStatsResult, GlmGradientResult, MissingPolicy, TargetSpec } from '../../protocol/train';
 import type { ArtifactStore } from '../artifact-store';
 import type { Scheduler, TaskOutcome } from '../scheduler';
 import { evaluateGlm, type ModelMetrics } from './train-metrics';
 import { parseFeature } from './train-features';
+import { trainMlp, type TrainedMlp } from './train-mlp';
 
 /** Options of `train`. */
 export interface TrainOptions {
@@ -64,21 +65,36 @@ export interface TrainIteration {
 export interface TrainedGlm {
   readonly format: 'fabric-glm';
   readonly version: 1;
-  readonly kind: ModelSpec['kind'];
+  readonly kind: GlmSpec['kind'];
   readonly classes: number;
   /** Class labels (classification). */
   readonly labels: readonly string[];
   /** Parameter names, `intercept` last (per class for softmax). */
   readonly names: readonly string[];
   readonly params: Float64Array;
-  readonly plan: import('../../protocol/train').FeaturePlan;
-  readonly model: ModelSpec;
+  readonly plan: FeaturePlan;
+  readonly model: GlmSpec;
   readonly history: readonly TrainIteration[];
   readonly metrics: ModelMetrics;
   readonly converged: boolean;
   readonly reason: string;
   readonly dataset: { readonly id: string; readonly name: string };
   readonly ms: number;
+}
+
+/** A trained model of either family. */
+export type TrainedModel = TrainedGlm | TrainedMlp;
+
+/** What the family-specific trainers share with the job: the plan, its artifact, a task maker. */
+export interface TrainContext {
+  readonly scheduler: Scheduler;
+  readonly dataset: DatasetInfo;
+  readonly plan: FeaturePlan;
+  readonly planRef: ArtifactRef;
+  readonly options: TrainOptions;
+  readonly t0: number;
+  readonly task: (kind: TaskRequest['kind'], name: string, ref: PartitionRef, params: unknown, extra?: Partial<TaskRequest>) => TaskRequest;
+  readonly stage: (tasks: TaskRequest[]) => Promise<TaskOutcome[]>;
 }
 
 let jobSeq = 0;
@@ -93,16 +109,25 @@ async function stage(scheduler: Scheduler, tasks: TaskRequest[], signal: AbortSi
   return tasks.map((t) => outcomes.get(t.taskId)!);
 }
 
-function f64(bytes: Uint8Array | undefined, what: string): Float64Array {
+export function f64(bytes: Uint8Array | undefined, what: string): Float64Array {
   if (!bytes || bytes.byteLength % 8 !== 0) throw new FabricError('schema-mismatch', `train: ${what} is not a float64 vector`);
   return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** The output head an MLP needs for a target: threshold → logistic, bins or text → softmax, else linear. */
+function inferHead(target: TargetSpec, dataset: DatasetInfo): ModelSpec['kind'] & string {
+  if (target.threshold !== undefined) return 'logistic';
+  if (target.bins !== undefined) return 'softmax';
+  const col = dataset.columns.find((c) => c.name === target.column);
+  return col && !col.numeric ? 'softmax' : 'linear';
+}
+
 /** Trains a model on the scheduler's slots. */
-export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions): Promise<TrainedGlm> {
+export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions): Promise<TrainedModel> {
   const t0 = performance.now();
   const model = options.model;
-  if (!model || model.family !== 'glm') throw new FabricError('bad-input', 'train: options.model must be a model spec such as logisticRegression({ l2: 1e-3 })');
+  if (!model || (model.family !== 'glm' && model.family !== 'mlp')) throw new FabricError('bad-input', 'train: options.model must be a model spec such as logisticRegression({ l2: 1e-3 }) or mlp({ hidden: [32] })');
+  const kind = model.family === 'glm' ? model.kind : model.kind ?? inferHead(targetOf(options.target), dataset);
   const job = ++jobSeq;
   const features = options.features.map((f) => parseFeature(f, dataset));
   if (features.length === 0) throw new FabricError('bad-input', 'train: options.features is empty; give at least one feature, e.g. [\'distance\']');
@@ -120,8 +145,10 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
   // 1. Statistics pass → feature plan (an artifact cached on every slot).
   const stats = (await stage(scheduler, partitions.map((ref) => task('feature-stats', 'stats', ref, statsParams)), options.signal))
     .map((o) => o.result as FeatureStatsResult);
-  const plan = planFeatures(statsParams, model.kind, stats, features.map(featureName), model.l2);
+  const plan = planFeatures(statsParams, kind, stats, features.map(featureName), model.family === 'glm' ? model.l2 : 1);
   const planRef = await artifacts.putJson(plan);
+  const ctx: TrainContext = { scheduler, dataset, plan, planRef, options, task, t0, stage: (tasks) => stage(scheduler, tasks, options.signal) };
+  if (model.family === 'mlp') return trainMlp(ctx, model, kind);
   const classes = model.kind === 'softmax' ? plan.target.labels.length : model.kind === 'logistic' ? 2 : 1;
   const n = parameterCount(model.kind, plan.dim, classes);
 

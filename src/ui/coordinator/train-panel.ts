@@ -2,7 +2,7 @@
  * The train panel: choose a target, features and a model (two flights presets), press Train, and
  * watch iterations, the loss curve and which nodes computed each pass; then metrics and export.
  */
-import { FabricError, linearRegression, logisticRegression, softmaxRegression, type Fabric, type GlmOptions, type TrainedGlm, type TrainIteration, type TrainOptions } from '../../index';
+import { FabricError, linearRegression, logisticRegression, mlp, softmaxRegression, type Fabric, type GlmOptions, type TrainedModel, type TrainIteration, type TrainOptions } from '../../index';
 import { h, replace } from '../dom';
 import { colorOf } from './palette';
 import { LossChart } from './train-chart';
@@ -10,7 +10,7 @@ import { renderTrainResult } from './train-result';
 
 declare global {
   interface Window {
-    lastTrain?: TrainedGlm;
+    lastTrain?: TrainedModel;
   }
 }
 
@@ -34,7 +34,13 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
   const target = h('input', { id: 'train-target', type: 'text', value: 'delay', size: 10, 'data-testid': 'train-target' });
   const threshold = h('input', { id: 'train-threshold', type: 'text', value: '15', size: 5, 'data-testid': 'train-threshold', placeholder: 'none' });
   const model = h('select', { id: 'train-model', 'data-testid': 'train-model' },
-    h('option', { value: 'logistic' }, 'logistic regression'), h('option', { value: 'linear' }, 'linear regression'), h('option', { value: 'softmax' }, 'softmax regression'));
+    h('option', { value: 'logistic' }, 'logistic regression'), h('option', { value: 'linear' }, 'linear regression'), h('option', { value: 'softmax' }, 'softmax regression'),
+    h('option', { value: 'mlp' }, 'MLP (tfjs layers, Adam)'));
+  const hidden = h('input', { id: 'train-hidden', type: 'text', value: '32', size: 8, 'data-testid': 'train-hidden' });
+  const epochs = h('input', { id: 'train-epochs', type: 'number', value: '1', min: '1', max: '100', 'data-testid': 'train-epochs' });
+  const batch = h('input', { id: 'train-batch', type: 'number', value: '16384', min: '1', 'data-testid': 'train-batch' });
+  const lr = h('input', { id: 'train-lr', type: 'number', value: '0.003', step: 'any', min: '0', 'data-testid': 'train-lr' });
+  const mlpRow = h('span', { class: 'small' }, 'hidden ', hidden, ' epochs ', epochs, ' batch ', batch, ' learning rate ', lr);
   const l2 = h('input', { id: 'train-l2', type: 'number', value: '0.001', step: 'any', min: '0', 'data-testid': 'train-l2' });
   const l1 = h('input', { id: 'train-l1', type: 'number', value: '0', step: 'any', min: '0' });
   const maxIter = h('input', { id: 'train-maxiter', type: 'number', value: '50', min: '1', max: '1000', 'data-testid': 'train-maxiter' });
@@ -61,7 +67,9 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
     const t = threshold.value.trim();
     let options: TrainOptions;
     try {
-      const spec = model.value === 'linear' ? linearRegression(opts) : model.value === 'softmax' ? softmaxRegression(opts) : logisticRegression(opts);
+      const spec = model.value === 'mlp'
+        ? mlp({ hidden: hidden.value.split(',').map((v) => Number(v.trim())).filter((v) => v > 0), epochs: Number(epochs.value), batchSize: Number(batch.value), learningRate: Number(lr.value), l2: Number(l2.value) })
+        : model.value === 'linear' ? linearRegression(opts) : model.value === 'softmax' ? softmaxRegression(opts) : logisticRegression(opts);
       options = {
         target: t === '' ? target.value.trim() : { column: target.value.trim(), threshold: Number(t) },
         features: boxes.filter((b) => b.checked).map((b) => b.value),
@@ -113,6 +121,7 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
       h('label', { for: 'train-model' }, 'Model'), h('span', {}, model, ' ', optimizer),
       h('label', { for: 'train-l2' }, 'L2 / L1'), h('span', {}, l2, ' ', l1),
       h('label', { for: 'train-maxiter' }, 'Max iterations'), maxIter,
+      h('label', { for: 'train-hidden' }, 'MLP'), mlpRow,
       h('span', { class: 'label' }, 'Features'), h('span', { class: 'checks' }, ...boxes.map((b) => h('label', { class: 'check' }, b, ` ${b.value}`))),
     ),
     h('div', { class: 'row' }, button, stop, h('span', { class: 'small muted' }, 'Features are standardized by a distributed pass; 20% of rows are held out.')),

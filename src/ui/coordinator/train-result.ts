@@ -1,13 +1,13 @@
 /** The final panel of a training run: held-out metrics, coefficients with names, and export. */
-import type { TrainedGlm } from '../../index';
-import { exportGlm } from '../../index';
+import type { TrainedModel } from '../../index';
+import { exportGlm, exportMlp } from '../../index';
 import { h, replace } from '../dom';
 import { formatMs } from '../format';
 
 const METRIC_NAMES: Record<string, string> = { rmse: 'RMSE', r2: 'R²', logLoss: 'log loss', accuracy: 'accuracy', auc: 'AUC' };
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+function download(name: string, data: string | ArrayBuffer): void {
+  const url = URL.createObjectURL(new Blob([data], { type: typeof data === 'string' ? 'application/json' : 'application/octet-stream' }));
   const a = h('a', { href: url, download: name });
   document.body.append(a);
   a.click();
@@ -16,8 +16,26 @@ function download(name: string, text: string): void {
 }
 
 /** Renders a trained model. */
-export function renderTrainResult(root: HTMLElement, model: TrainedGlm): void {
+export function renderTrainResult(root: HTMLElement, model: TrainedModel): void {
   const metrics = Object.entries(model.metrics).filter(([k]) => k !== 'rows');
+  const metricCards = h('div', { class: 'metrics', 'data-testid': 'train-metrics' }, ...metrics.map(([k, v]) =>
+    h('div', { class: 'metric', 'data-metric': k, 'data-value': String(v) }, h('div', { class: 'metric-value' }, Number(v).toFixed(4)), h('div', { class: 'small muted' }, `held-out ${METRIC_NAMES[k] ?? k}`))));
+  if (model.format === 'fabric-mlp') {
+    const sizes = [model.arch.inputs, ...model.arch.hidden, model.arch.outputs].join(' → ');
+    replace(root,
+      h('p', { class: 'small' }, `MLP ${sizes} (${model.arch.activation}, ${model.model.optimizer}), ${model.params.length.toLocaleString('en-US')} weights, ${model.history.length} steps in ${formatMs(model.ms)}; `,
+        `${model.plan.counts.trainRows.toLocaleString('en-US')} training rows, ${model.metrics.rows.toLocaleString('en-US')} held out.`),
+      metricCards,
+      h('button', {
+        type: 'button', 'data-testid': 'export-model',
+        onclick: () => void exportMlp(model).then((a) => {
+          download('model.json', a.modelJson);
+          download('weights.bin', a.weights);
+        }),
+      }, 'Export model (tfjs LayersModel: model.json + weights.bin)'),
+    );
+    return;
+  }
   const coefficients = model.names.map((name, i) => ({ name, value: model.params[i]! }));
   const filter = h('input', { type: 'search', placeholder: 'filter by name', 'aria-label': 'Filter coefficients' });
   const body = h('tbody');
@@ -31,8 +49,7 @@ export function renderTrainResult(root: HTMLElement, model: TrainedGlm): void {
   replace(root,
     h('p', { class: 'small' }, `${model.kind} regression, ${model.history.length - 1} iterations (${model.converged ? 'converged' : model.reason}), ${formatMs(model.ms)}; `,
       `${model.plan.counts.trainRows.toLocaleString('en-US')} training rows, ${model.metrics.rows.toLocaleString('en-US')} held out.`),
-    h('div', { class: 'metrics', 'data-testid': 'train-metrics' }, ...metrics.map(([k, v]) =>
-      h('div', { class: 'metric', 'data-metric': k, 'data-value': String(v) }, h('div', { class: 'metric-value' }, Number(v).toFixed(4)), h('div', { class: 'small muted' }, `held-out ${METRIC_NAMES[k] ?? k}`)))),
+    metricCards,
     h('div', { class: 'row' },
       h('h3', {}, `Coefficients (${coefficients.length}, largest first; features standardized)`),
       filter,

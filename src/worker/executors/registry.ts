@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { PartitionRef } from '../../protocol/dataset';
 import type { TaskKind, TaskTypes } from '../../protocol/tasks';
 import { runDescribe } from './describe';
+import { runMlpGradient, runMlpPredict } from './mlp';
 import { runFeatureStats, runGlmGradient, runGlmPredict } from './train';
 
 /** What an executor gets besides its params. */
@@ -36,4 +37,6 @@ export const EXECUTORS: { readonly [K in TaskKind]: Executor<K> } = {
   'feature-stats': runFeatureStats,
   'glm-gradient': runGlmGradient,
   'glm-predict': runGlmPredict,
+  'mlp-gradient': runMlpGradient,
+  'mlp-predict': runMlpPredict,
 };

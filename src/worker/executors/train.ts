@@ -17,7 +17,7 @@ export function runFeatureStats(params: FeatureStatsParams, ctx: ExecutorContext
   return { result: partitionFeatureStats(ctx.tables[0]!, params, ctx.partitions[0]!.rowStart) };
 }
 
-function planOf(ctx: ExecutorContext, id: string): FeaturePlan {
+export function planOf(ctx: ExecutorContext, id: string): FeaturePlan {
   const key = `${id}|plan`;
   let plan = ctx.memo.get(key) as FeaturePlan | undefined;
   if (!plan) {
@@ -30,7 +30,7 @@ function planOf(ctx: ExecutorContext, id: string): FeaturePlan {
 }
 
 /** The design matrix of the task's partition, built once per (plan, partition, side) and kept. */
-function designOf(ctx: ExecutorContext, planId: string, side: SplitSide): DesignMatrix {
+export function designOf(ctx: ExecutorContext, planId: string, side: SplitSide): DesignMatrix {
   if (ctx.tables.length !== 1) throw new FabricError('bad-input', `glm tasks expect one partition per task, got ${ctx.tables.length}`);
   const ref = ctx.partitions[0]!;
   const key = `${planId}|${ref.id}|${side}`;

@@ -2,8 +2,8 @@
  * Seeded random design matrices and parameters for the kernel tests, benchmarks and the backend
  * probe (kernel-choice.ts). Deterministic, so a failing case can be rerun exactly.
  */
-import { parameterCount } from './design.ts';
-import type { DesignMatrix, GlmKind } from './design.ts';
+import { parameterCount } from './design';
+import type { DesignMatrix, GlmKind } from './design';
 
 /** A seeded uniform [0, 1) generator (mulberry32: fast, 32-bit state, good enough for test data). */
 export function seededRandom(seed: number): () => number {
