@@ -4,6 +4,7 @@
  * (the same optimizer over the whole table in Node), and trained again with a volunteer closed
  * mid-run: identical coefficients.
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test, VolunteerPage } from './pages';
 import { flightsTable } from './reference';
 import { trainReference } from '../src/worker/features/train-reference';
@@ -20,7 +21,7 @@ interface Trained {
 
 const readTrained = (page: import('@playwright/test').Page): Promise<Trained> => page.evaluate(() => {
   const t = window.lastTrain!;
-  return { params: Array.from(t.params), plan: t.plan, model: t.model, names: [...t.names], iterations: t.history.length - 1 };
+  return { params: Array.from(t.params), plan: t.plan, model: t.model as GlmSpec, names: [...t.names], iterations: t.history.length - 1 };
 });
 
 test('logistic regression on flights-3m equals the reference, and survives a volunteer closing mid-run', async ({ coordinator, browser, errors }) => {
@@ -71,4 +72,47 @@ test('logistic regression on flights-3m equals the reference, and survives a vol
   expect(second.params).toEqual(first.params);
   await coordinator.waitForNodes(2);
   await volunteers[0]!.close();
+});
+
+test('an MLP trains over the volunteers and exports a LayersModel that tfjs loads', async ({ coordinator, browser, errors }) => {
+  await coordinator.open('?slots=1');
+  const page = coordinator.page;
+  const link = await coordinator.joinLink();
+  const volunteer = await VolunteerPage.open(browser, `${link}&name=cat`, errors, 'cat');
+  await volunteer.waitJoined();
+  await coordinator.waitForNodes(2);
+
+  await page.getByTestId('train-preset').selectOption('delayed');
+  await page.getByTestId('train-model').selectOption('mlp');
+  for (const f of ['onehot(destination)', 'month(date)', 'onehot(origin)']) await page.getByTestId(`feature-${f}`).uncheck();
+  await page.getByTestId('train-hidden').fill('8');
+  await page.getByTestId('train-batch').fill('100000');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('train-panel')).toHaveAttribute('data-state', 'done', { timeout: 200_000 });
+  await expect(page.locator('[data-metric="auc"]')).toBeVisible();
+  const trained = await page.evaluate(() => {
+    const t = window.lastTrain!;
+    return { format: t.format, steps: t.history.length, first: t.history[0]!.trainLoss, last: t.history.at(-1)!.trainLoss, nodes: Object.keys(t.history.at(-1)!.nodes) };
+  });
+  expect(trained.format).toBe('fabric-mlp');
+  expect(trained.last).toBeLessThan(trained.first);
+  expect(trained.nodes.length).toBe(2);
+
+  // Export: two downloads, model.json and weights.bin, which tfjs loads in Node.
+  const files: import('@playwright/test').Download[] = [];
+  page.on('download', (d) => files.push(d));
+  await page.getByTestId('export-model').click();
+  await expect.poll(() => files.length, { timeout: 30_000 }).toBe(2);
+  const byName = new Map(await Promise.all(files.map(async (d) => [d.suggestedFilename(), await readFile((await d.path())!)] as const)));
+  expect([...byName.keys()].sort()).toEqual(['model.json', 'weights.bin']);
+  const tf = await import('@tensorflow/tfjs');
+  const json = JSON.parse(byName.get('model.json')!.toString()) as { format: string; modelTopology: object; weightsManifest: { weights: import('@tensorflow/tfjs').io.WeightsManifestEntry[] }[] };
+  expect(json.format).toBe('layers-model');
+  const weights = byName.get('weights.bin')!;
+  const model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }));
+  const inputs = model.inputs[0]!.shape[1]!;
+  const out = (model.predict(tf.zeros([1, inputs])) as import('@tensorflow/tfjs').Tensor).dataSync();
+  expect(out.length).toBe(1);
+  expect(Number.isFinite(out[0])).toBe(true);
+  await volunteer.close();
 });
