@@ -158,6 +158,13 @@ describe.each(backends)('$name backend', (backend) => {
     await expect(call).rejects.toThrow(`params has length ${m.dim + 1}; expected ${m.dim} for linear with dim ${m.dim}`);
   });
 
+  it('rejects an out-of-range softmax label with the same message', async () => {
+    const m = matrixFor({ rows: 50, width: 'small', kind: 'softmax', classes: 3 }, 8);
+    const y = Float64Array.from(m.y, (v, r) => (r === 7 ? 3 : v));
+    const call = backend.lossGrad('softmax', { ...m, y }, randomParams('softmax', m, 3, 9), 3);
+    await expect(call).rejects.toThrow('softmax label y[7] is 3; expected an integer class in [0, 3)');
+  });
+
   it('sums vectors like the float64 CPU within 1e-12 of Σ|v|, in slices too', async () => {
     const rand = seededRandom(9);
     const vectors = Array.from({ length: 6 }, () =>

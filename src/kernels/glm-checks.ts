@@ -80,3 +80,16 @@ export function checkVectorLengths(fn: string, vectors: readonly Float64Array[])
   });
   return n;
 }
+
+/**
+ * Checks that every softmax label is NaN (propagated by the kernels) or a class index in
+ * `[0, classes)`. The CPU kernel checks as it goes; the GPU runner calls this once per upload.
+ */
+export function checkSoftmaxLabels(fn: string, y: Float64Array, classes: number): void {
+  for (let r = 0; r < y.length; r++) {
+    const yr = y[r]!;
+    if (!Number.isNaN(yr) && (!Number.isInteger(yr) || yr < 0 || yr >= classes)) {
+      fail(fn, `softmax label y[${r}] is ${yr}; expected an integer class in [0, ${classes})`, 'Encode the target as class indices.');
+    }
+  }
+}

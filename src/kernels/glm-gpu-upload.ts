@@ -6,9 +6,11 @@
  *
  * Uploads are cached per device and matrix object (`WeakMap`s, so they go when either does). A
  * matrix must not be mutated after its first GPU use; call {@link releaseDesign} to free its
- * buffers early.
+ * buffers early. Runs on one upload are queued one after another; calling with another class
+ * count re-uploads the matrix, so do not overlap calls on one matrix with different `classes`.
  */
 import { FabricError } from '../protocol/errors';
+import { checkSoftmaxLabels } from './glm-checks';
 import { BUFFER_USAGE } from './gpu-program';
 import { createBuffer, maxBindingElements, storageWith } from './gpu-resources';
 import type { DesignMatrix } from './design';
@@ -16,13 +18,17 @@ import type { GlmGpuShape, GlmGradientProgram } from './glm-gradient.wgsl';
 
 /** One row block and its buffers. */
 export interface GlmBlock {
+  /** Sizes of this block, as the shader's uniforms. */
   readonly shape: GlmGpuShape;
+  /** Every binding of the program, for this block. */
   readonly bindGroup: GPUBindGroup;
   /** (hi, lo) per output; copied to `staging` for read-back. */
   readonly result: GPUBuffer;
+  /** Mappable copy of `result`. */
   readonly staging: GPUBuffer;
   /** f32 elements of `result`. */
   readonly resultFloats: number;
+  /** Every buffer the block owns (not the shared params), to destroy. */
   readonly buffers: readonly GPUBuffer[];
 }
 
@@ -32,6 +38,7 @@ export interface GlmUpload {
   readonly outputs: number;
   /** Row cap per block the upload was made with. */
   readonly blockRows: number;
+  /** Row blocks in row order. */
   readonly blocks: readonly GlmBlock[];
   /** f32 params, shared by every block; written before each run. */
   readonly params: GPUBuffer;
@@ -84,6 +91,8 @@ export function uploadDesign(
   const cached = perDevice.get(m);
   if (cached && cached.outputs === outputs && cached.blockRows === blockRows) return cached;
   if (cached) destroyUpload(cached);
+  // The shader would silently skip an out-of-range class; the matrix is checked once, here.
+  if (outputs > 1) checkSoftmaxLabels('glmLossGradGpu', m.y, outputs);
   const params = createBuffer(device, 'glm params', BUFFER_USAGE.STORAGE | BUFFER_USAGE.COPY_DST, 4 * outputs * m.dim);
   const blocks: GlmBlock[] = [];
   for (let r0 = 0; r0 < m.rows; r0 += blockRows) {

@@ -4,8 +4,8 @@
  *
  * 1. `residual`: one invocation per row computes z (per class), the residual d(loss)/dz and the
  *    row's loss, into `resid` (class-major residuals, then the losses).
- * 2. `reduce_columns`: workgroup (chunk, output) sums `residual x column` over one chunk of rows
- *    (ROWS_PER_THREAD rows per invocation, then a tree in workgroup memory) into `partials`.
+ * 2. `reduce_columns`: workgroup (chunk, output) sums `residual x column` over a chunk of rows
+ *    (ROWS_PER_THREAD per invocation, then a tree in workgroup memory) into `partials`.
  *    Outputs are every (class, dense column), the intercept per class, and the loss.
  * 3. `finish_columns`: one invocation per output adds its chunk partials in chunk order into
  *    `result` as (hi, lo).
@@ -26,6 +26,7 @@
  * so the runner deals with NaN inputs on the host.
  */
 import { DF64_WGSL } from './gpu-program';
+import { glmResidualWgsl } from './glm-residual.wgsl';
 import type { BindingKind, GpuProgram } from './gpu-program';
 import type { GlmKind } from './design';
 
@@ -37,18 +38,19 @@ import type { GlmKind } from './design';
 const WORKGROUP_SIZE = 256;
 
 /**
- * Rows each `reduce_columns` invocation adds before the tree (so a chunk is 16384 rows). Many
- * elements per thread before a tree is the standard reduction shape on GPUs (each barrier level
- * then serves more work). Tuned on SwiftShader, 100k rows x 42 outputs, whole step: 1 -> ~5 s,
- * 4 -> ~3.5 s, 16 -> ~1.2 s, 64 -> ~0.4 s, 256 -> ~0.4 s; barriers there are fiber switches and
- * dominate. 64 still leaves 7 chunks x outputs workgroups at 100k rows to fill a real GPU.
+ * Rows each `reduce_columns` invocation adds before the tree (a chunk is 65536 rows). Many
+ * elements per thread before the tree is the usual GPU reduction shape. On SwiftShader barriers
+ * are fiber switches and dominate: 100k rows x 42 outputs, whole step, with a load average of 8
+ * on 2 cores: 4 -> 13 s, 16 -> 3.0 s, 64 -> 1.7 s, 256 -> 0.5 s (quiet: 4 -> 3.5 s, 64 and 256
+ * -> 0.4 s). On a real GPU, work big enough to matter still makes enough workgroups (1M rows x
+ * 42 outputs: 672 of 256 invocations), and smaller work is bound by dispatch and read-back.
  */
-const ROWS_PER_THREAD = 64;
+const ROWS_PER_THREAD = 256;
 
 /**
  * Invocations per workgroup of `reduce_segments`. A segment averages rows / categories rows (437
- * at 100k rows and 229 categories), so 256 invocations would mostly idle through the tree's
- * barriers; 64 halves the step on SwiftShader and still splits the largest segments 64 ways.
+ * at 100k rows, 229 categories), so 256 invocations would mostly idle through the barriers; on
+ * SwiftShader (100k rows, 2 x 229) 64 took this pass from ~200 ms to ~40 ms.
  */
 const SEGMENT_WORKGROUP_SIZE = 64;
 
@@ -68,36 +70,12 @@ export interface GlmGpuShape {
   readonly oneHotParams: number;
 }
 
-/** Per-kind WGSL of `residual`'s body: sets `resid` for row `r` from `row_z`. */
-const RESIDUAL_BODY: Record<GlmKind, string> = {
-  linear: `
-  let d = row_z(0u, r) - labels[r];
-  resid[r] = d;
-  resid[rows + r] = 0.5 * d * d;`,
-  logistic: `
-  let z = row_z(0u, r);
-  let y = labels[r];
-  resid[r] = sigmoid(z) - y;
-  resid[rows + r] = softplus(z) - y * z;`,
-  softmax: `
-  let classes = shape.outputs;
-  var mx = -3.0e38;
-  for (var k = 0u; k < classes; k++) { let z = row_z(k, r); resid[k * rows + r] = z; mx = max(mx, z); }
-  var s = 0.0;
-  for (var k = 0u; k < classes; k++) { s += exp(resid[k * rows + r] - mx); }
-  let y = u32(labels[r]);
-  var zy = 0.0;
-  for (var k = 0u; k < classes; k++) {
-    let z = resid[k * rows + r];
-    if (k == y) { zy = z; }
-    resid[k * rows + r] = exp(z - mx) / s - select(0.0, 1.0, k == y);
-  }
-  resid[classes * rows + r] = log(s) + mx - zy;`,
-};
-
 /** The GLM loss-and-gradient program for one model kind. */
 export class GlmGradientProgram implements GpuProgram {
+  /** Of `residual`, `reduce_columns` and `finish_columns`. */
   readonly workgroupSize = WORKGROUP_SIZE;
+  /** Of `reduce_segments`. */
+  readonly segmentWorkgroupSize = SEGMENT_WORKGROUP_SIZE;
   /** Rows per `reduce_columns` chunk. */
   readonly rowsPerChunk: number;
   readonly bindings: readonly BindingKind[] = [
@@ -114,11 +92,7 @@ export class GlmGradientProgram implements GpuProgram {
   readonly cacheKey: string;
   readonly shaderCode: string;
 
-  /**
-   * @param kind the model kind (compiled into the shader).
-   * @param rowsPerThread rows each `reduce_columns` invocation adds before the tree; the default
-   *   is the tuned {@link ROWS_PER_THREAD}, other values are for tuning runs.
-   */
+  /** `rowsPerThread` other than the tuned ROWS_PER_THREAD is for tuning runs. */
   constructor(
     readonly kind: GlmKind,
     readonly rowsPerThread = ROWS_PER_THREAD,
@@ -216,31 +190,7 @@ fn row_z(k: u32, r: u32) -> f32 {
   return z;
 }
 
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
-
-// log(1 + x) accurate for small x (WGSL has no log1p): Goldberg's correction of log(u), u = 1 + x.
-fn log1p_f(x: f32) -> f32 {
-  let u = 1.0 + x;
-  if (u == 1.0) { return x; }
-  return log(u) * (x / (u - 1.0));
-}
-
-fn softplus(z: f32) -> f32 {
-  if (z > 0.0) { return z + log1p_f(exp(-z)); }
-  return log1p_f(exp(z));
-}
-
-@compute @workgroup_size(WG)
-fn residual(@builtin(global_invocation_id) gid: vec3u) {
-  let r = gid.x;
-  let rows = shape.rows;
-  if (r >= rows) { return; }${RESIDUAL_BODY[kind]}
-}
-
+${glmResidualWgsl(kind)}
 @compute @workgroup_size(WG)
 fn reduce_columns(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let rows = shape.rows;

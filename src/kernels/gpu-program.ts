@@ -82,8 +82,3 @@ export function splitFloat64(x: number): [number, number] {
   const hi = Math.fround(x);
   return [hi, Math.fround(x - hi)];
 }
-
-/** Workgroup count for `items` items at `perGroup` items per workgroup (0 for 0 items). */
-export function workgroupCount(items: number, perGroup: number): number {
-  return Math.ceil(items / perGroup);
-}

@@ -88,8 +88,10 @@ export async function glmLossGradGpu(
     uploadDesign(device, m, outputs, bindGroupLayout, prog, options.maxBlockRows),
   );
   if (upload.hasNaN) return { loss: NaN, grad: grad.fill(NaN) };
+  // Copied now: runs on one upload are queued, and the caller may change params meanwhile.
+  const params32 = new Float32Array(params);
   const run = async (): Promise<number> => {
-    device.queue.writeBuffer(upload.params, 0, new Float32Array(params));
+    device.queue.writeBuffer(upload.params, 0, params32);
     const encoder = device.createCommandEncoder();
     for (const block of upload.blocks) {
       const pass = encoder.beginComputePass();
@@ -114,11 +116,7 @@ export async function glmLossGradGpu(
 }
 
 /** Adds one block's (hi, lo) outputs into `grad` in float64 and returns its loss. */
-function addBlockResult(
-  s: GlmGpuShape,
-  out: Float32Array,
-  grad: Float64Array,
-): number {
+function addBlockResult(s: GlmGpuShape, out: Float32Array, grad: Float64Array): number {
   const at = (o: number): number => out[2 * o]! + out[2 * o + 1]!;
   const perClass = s.denseCols + 1;
   const denseOutputs = s.outputs * perClass + 1;

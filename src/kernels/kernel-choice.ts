@@ -7,7 +7,7 @@
  * a driver that computes wrong answers fast is not chosen.
  */
 import { glmLossGrad } from './glm-cpu';
-import { glmLossGradGpu } from './gpu-runner';
+import { glmLossGradGpu, releaseDesign } from './gpu-runner';
 import { randomParams } from './random-design';
 import { parameterCount } from './design';
 import type { DesignMatrix, GlmKind } from './design';
@@ -93,16 +93,20 @@ export async function chooseKernelBackend(
     });
     err = relativeError(reference, result);
   } catch (e) {
+    releaseDesign(device, sample);
     return { chosen: 'cpu', cpuMs, reason: `webgpu failed: ${e instanceof Error ? e.message : String(e)}` };
   }
   const timing = `cpu ${cpuMs.toFixed(2)} ms, webgpu ${gpuMs.toFixed(2)} ms (median of ${runs}, ${sample.rows} rows)`;
   if (!(err.grad <= F32_RELATIVE_TOLERANCE && err.loss <= F32_RELATIVE_TOLERANCE)) {
+    releaseDesign(device, sample);
     return {
       chosen: 'cpu', cpuMs, gpuMs,
       reason: `webgpu disagrees with cpu (gradient ${err.grad.toExponential(1)}, loss ${err.loss.toExponential(1)}); ${timing}`,
     };
   }
   const chosen = gpuMs < cpuMs ? 'webgpu' : 'cpu';
+  // The sample stays resident on the GPU only if the GPU will use it.
+  if (chosen === 'cpu') releaseDesign(device, sample);
   return { chosen, cpuMs, gpuMs, reason: `${chosen} is faster: ${timing}` };
 }
 

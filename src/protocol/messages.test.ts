@@ -186,7 +186,7 @@ describe('task schemas (tasks.ts)', () => {
 
   it('knows registered kinds only, not names inherited from Object.prototype', () => {
     expect(isTaskKind('describe')).toBe(true);
-    expect(Object.keys(TASK_KINDS)).toEqual(['describe', 'feature-stats', 'glm-gradient', 'glm-predict']);
+    expect(Object.keys(TASK_KINDS)).toEqual(['describe', 'feature-stats', 'glm-gradient', 'glm-predict', 'mlp-gradient', 'mlp-predict']);
     for (const kind of ['train', 'toString', 'constructor', '__proto__', 'hasOwnProperty', '']) expect(isTaskKind(kind)).toBe(false);
   });
 });
