@@ -30,6 +30,9 @@ test('two volunteers join over WebRTC and describe equals the single-thread refe
   await coordinator.waitForNodes(3);
   await expect(page.getByTestId('nodes-table')).toContainText('alice');
   await expect(page.getByTestId('nodes-table')).toContainText('bob');
+  // Each node shows its measured model-kernel choice (WebGPU exists here, on SwiftShader, and loses).
+  await expect(page.getByTestId('node-backend').first()).toContainText(/kernel (cpu|webgpu)/);
+  expect(await page.getByTestId('node-backend').first().getAttribute('title')).toMatch(/cpu [\d.]+ ms, webgpu [\d.]+ ms/);
 
   const got = await coordinator.runDescribe();
   expectMatchesReference(got);

@@ -52,6 +52,7 @@ test('logistic regression on flights-3m equals the reference, and survives a vol
   await expect(page.getByTestId('coefficients')).toContainText('origin=');
   await page.screenshot({ path: 'test-results/train.png', fullPage: true });
 
+  await coordinator.waitForLog(/gradient aggregation on (cpu|webgpu) \(cpu [\d.]+ ms, webgpu [\d.]+ ms for 30 × 16k\)/);
   const first = await readTrained(page);
   expect(first.iterations).toBeGreaterThan(3);
   const lastHistory = await page.evaluate(() => window.lastTrain!.history.at(-1)!.nodes);

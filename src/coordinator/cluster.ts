@@ -17,6 +17,10 @@ export interface NodeInfo {
   readonly backend: string;
   /** Sum of the slots' measured GFLOP/s. */
   readonly gflops: number;
+  /** Model kernel per slot (cpu or webgpu, as measured), e.g. `cpu` or `webgpu ×2`. */
+  readonly kernel: string;
+  /** What the kernel probe measured, for a tooltip. */
+  readonly kernelReason: string;
   /** WebGPU adapter, when any slot has one. */
   readonly gpu?: string | undefined;
   readonly state: 'idle' | 'busy';
@@ -36,11 +40,15 @@ interface Member {
   failed: number;
 }
 
-function backendSummary(node: ExecutorNode): string {
-  const counts = new Map<BackendName, number>();
-  for (const s of node.slots) counts.set(s.chosen, (counts.get(s.chosen) ?? 0) + 1);
+function summarize(values: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   const parts = [...counts.entries()].sort((a, b) => b[1] - a[1]);
   return parts.length === 1 ? parts[0]![0] : parts.map(([b, n]) => `${b} ×${n}`).join(', ');
+}
+
+function backendSummary(node: ExecutorNode): string {
+  return summarize(node.slots.map((s) => s.chosen satisfies BackendName));
 }
 
 /** Tracks the live nodes. */
@@ -95,6 +103,8 @@ export class Cluster {
           backend: backendSummary(m.node),
           gflops: Math.round(m.node.slots.reduce((s, r) => s + r.gflops, 0) * 10) / 10,
           gpu: m.node.slots.find((s) => s.gpu)?.gpu,
+          kernel: summarize(m.node.slots.map((s) => s.kernel?.chosen ?? 'cpu')),
+          kernelReason: m.node.slots.map((s) => s.kernel?.reason ?? 'not measured').join('; '),
           state: m.running > 0 ? 'busy' : 'idle',
           running: Math.max(0, m.running),
           tasksDone: m.done,

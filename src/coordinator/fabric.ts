@@ -10,6 +10,7 @@
 import { FabricError } from '../protocol/errors';
 import type { DatasetInfo } from '../protocol/dataset';
 import type { ProbeReport } from '../protocol/slot-api';
+import { chooseAggregator, type Aggregator } from './aggregator';
 import { ArtifactStore } from './artifact-store';
 import type { BlobStore } from './blob-store';
 import { Cluster, type NodeInfo } from './cluster';
@@ -82,6 +83,8 @@ export class Fabric {
   private readonly cluster: Cluster;
   private readonly logLines: LogEntry[] = [];
   private room: Room | undefined;
+  /** Measured once, at the first training job. */
+  private aggregator: Promise<Aggregator> | undefined;
   private local: LocalNode | undefined;
   private localSeq = 0;
   private publicOrigin: string;
@@ -171,7 +174,11 @@ export class Fabric {
     const label = options.model?.family === 'mlp' ? `MLP ${JSON.stringify(options.model.hidden)}` : `${options.model?.kind ?? '?'} regression`;
     this.log('info', `train: ${label} on ${dataset.name}, ${dataset.partitions.length} partitions, ${this.nodes().length} node(s)`);
     try {
-      const model = await runTrainJob(this.scheduler, this.artifacts, dataset, options);
+      this.aggregator ??= chooseAggregator().then((a) => {
+        this.log('info', `gradient aggregation on ${a.backend} (${a.reason})`);
+        return a;
+      });
+      const model = await runTrainJob(this.scheduler, this.artifacts, dataset, options, await this.aggregator);
       const m = model.metrics;
       const summary = Object.entries(m).filter(([k]) => k !== 'rows').map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(', ');
       this.log('info', `train done in ${model.ms} ms: ${model.history.length - 1} iterations (${model.reason}), held-out ${summary}`);

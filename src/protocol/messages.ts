@@ -42,6 +42,12 @@ export const ProbeReportSchema = z.object({
   })).max(8),
   gpu: z.string().max(256).optional(),
   crossOriginIsolated: z.boolean(),
+  kernel: z.object({
+    chosen: z.enum(['cpu', 'webgpu']),
+    cpuMs: z.number().nonnegative(),
+    gpuMs: z.number().nonnegative().optional(),
+    reason: z.string().max(1024).optional(),
+  }).optional(),
 });
 
 const taskReply = z.discriminatedUnion('ok', [

@@ -30,6 +30,16 @@ export interface ProbeReport {
   /** Adapter info when WebGPU started (e.g. `google / swiftshader`). */
   readonly gpu?: string | undefined;
   readonly crossOriginIsolated: boolean;
+  /** The model kernel's measured choice between the CPU and WebGPU (WGSL) implementations. */
+  readonly kernel?: KernelReport | undefined;
+}
+
+/** Which implementation of the model kernels a slot uses, and why. */
+export interface KernelReport {
+  readonly chosen: 'cpu' | 'webgpu';
+  readonly cpuMs: number;
+  readonly gpuMs?: number | undefined;
+  readonly reason?: string | undefined;
 }
 
 /** A task as a slot receives it. */

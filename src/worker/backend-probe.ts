@@ -10,8 +10,32 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { chooseKernelBackend } from '../kernels/kernel-choice';
+import { requestDevice } from '../kernels/gpu-runner';
+import { randomDesign } from '../kernels/random-design';
 import { FabricError } from '../protocol/errors';
-import type { BackendMeasurement, BackendName, ProbeReport } from '../protocol/slot-api';
+import type { BackendMeasurement, BackendName, KernelReport, ProbeReport } from '../protocol/slot-api';
+
+let kernelDevice: GPUDevice | undefined;
+
+/** The WebGPU device the model kernels run on, when the probe chose WebGPU for them. */
+export function modelKernelDevice(): GPUDevice | undefined {
+  return kernelDevice;
+}
+
+/**
+ * Times the GLM kernel on the CPU and on WebGPU (WGSL) over a sample shaped like flights
+ * features (20k rows, a few dense columns, two airport-sized one-hots) and keeps the faster.
+ */
+async function probeModelKernel(): Promise<KernelReport> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const device = gpu ? await requestDevice(gpu).catch(() => undefined) : undefined;
+  const sample = randomDesign({ rows: 20_000, denseCols: 4, categories: [229, 229], kind: 'logistic', seed: 11 });
+  const choice = await chooseKernelBackend(device, sample, { kind: 'logistic', runs: 3 });
+  if (choice.chosen === 'webgpu') kernelDevice = device;
+  else device?.destroy();
+  return choice;
+}
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasmPlain,
@@ -80,11 +104,13 @@ export async function probeBackends(): Promise<ProbeReport> {
   }
   const best = usable.reduce((a, b) => (b.gflops! > a.gflops! ? b : a));
   await tf.setBackend(best.backend);
+  const kernel = await probeModelKernel().catch((e: unknown): KernelReport => ({ chosen: 'cpu', cpuMs: 0, reason: `kernel probe failed: ${(e as Error).message}` }));
   return {
     chosen: best.backend,
     gflops: best.gflops!,
     measurements,
     gpu: await describeGpu(),
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    kernel,
   };
 }

@@ -20,7 +20,11 @@ export class SlotRuntime implements SlotApi {
   private readonly memo = new Map<string, unknown>();
   private slowdown = 1;
 
-  constructor(private readonly probeBackends: () => Promise<ProbeReport>) {}
+  /**
+   * @param probeBackends measures the backends (and the model kernel) once, at start.
+   * @param kernelDevice the WebGPU device for model kernels, when the probe chose WebGPU.
+   */
+  constructor(private readonly probeBackends: () => Promise<ProbeReport>, private readonly kernelDevice: () => GPUDevice | undefined = () => undefined) {}
 
   probe(): Promise<ProbeReport> {
     return this.probeBackends();
@@ -74,6 +78,7 @@ export class SlotRuntime implements SlotApi {
         partitions: task.partitions,
         binary: task.binary ?? [],
         memo: this.memo,
+        gpu: this.kernelDevice(),
         artifact: (id) => {
           const bytes = this.artifacts.get(id);
           if (!bytes) throw new FabricError('task-failed', `run: artifact ${id} is not cached on this slot`);

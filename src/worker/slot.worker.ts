@@ -4,10 +4,10 @@
  */
 import * as Comlink from 'comlink';
 import type { SlotApi, TaskReply, TaskRequest } from '../protocol/slot-api';
-import { probeBackends } from './backend-probe';
+import { modelKernelDevice, probeBackends } from './backend-probe';
 import { SlotRuntime } from './slot-runtime';
 
-const runtime = new SlotRuntime(probeBackends);
+const runtime = new SlotRuntime(probeBackends, modelKernelDevice);
 
 const api: SlotApi = {
   probe: () => runtime.probe(),

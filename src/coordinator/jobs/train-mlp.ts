@@ -5,7 +5,6 @@
  * order in float64 and divided by the batch's rows; the coordinator then steps the weights.
  */
 import type { GlmKind } from '../../kernels/design';
-import { sumVectors } from '../../kernels/glm-cpu';
 import { initMlpWeights, kernelMask } from '../../ml/mlp-init';
 import type { MlpSpec } from '../../ml/models';
 import { adam, sgd } from '../../ml/optim/adam';
@@ -76,7 +75,7 @@ export async function trainMlp(ctx: TrainContext, spec: MlpSpec, head: GlmKind):
       }
       if (withHoldout && heldRows > 0) holdout = held / heldRows;
       if (rows === 0) continue;
-      const grad = sumVectors(outcomes.map((o) => f64(o.binary[0], 'an MLP gradient')));
+      const grad = await ctx.aggregator.sum(outcomes.map((o) => f64(o.binary[0], 'an MLP gradient')));
       if (grad.length !== w.length) throw new FabricError('schema-mismatch', `train: MLP gradient of length ${grad.length}, expected ${w.length}`);
       let penalty = 0;
       for (let i = 0; i < grad.length; i++) {

@@ -6,7 +6,6 @@
  * held-out rows for the metrics.
  */
 import { featureName } from '../../data/feature-columns';
-import { sumVectors } from '../../kernels/glm-cpu';
 import { parameterCount } from '../../kernels/design';
 import { planFeatures } from '../../ml/feature-plan';
 import { l1Weights, regularizedObjective } from '../../ml/glm-objective';
@@ -17,6 +16,7 @@ import type { ArtifactRef, DatasetInfo, PartitionRef } from '../../protocol/data
 import { FabricError } from '../../protocol/errors';
 import type { TaskRequest } from '../../protocol/slot-api';
 import type { FeaturePlan, FeatureSpec, FeatureStatsParams, FeatureStatsResult, GlmGradientResult, MissingPolicy, TargetSpec } from '../../protocol/train';
+import { cpuAggregator, type Aggregator } from '../aggregator';
 import type { ArtifactStore } from '../artifact-store';
 import type { Scheduler, TaskOutcome } from '../scheduler';
 import { evaluateGlm, type ModelMetrics } from './train-metrics';
@@ -95,6 +95,8 @@ export interface TrainContext {
   readonly t0: number;
   readonly task: (kind: TaskRequest['kind'], name: string, ref: PartitionRef, params: unknown, extra?: Partial<TaskRequest>) => TaskRequest;
   readonly stage: (tasks: TaskRequest[]) => Promise<TaskOutcome[]>;
+  /** Adds per-partition vectors in partition order (CPU or WGSL, as measured). */
+  readonly aggregator: Aggregator;
 }
 
 let jobSeq = 0;
@@ -123,7 +125,7 @@ function inferHead(target: TargetSpec, dataset: DatasetInfo): ModelSpec['kind'] 
 }
 
 /** Trains a model on the scheduler's slots. */
-export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions): Promise<TrainedModel> {
+export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions, aggregator: Aggregator = cpuAggregator): Promise<TrainedModel> {
   const t0 = performance.now();
   const model = options.model;
   if (!model || (model.family !== 'glm' && model.family !== 'mlp')) throw new FabricError('bad-input', 'train: options.model must be a model spec such as logisticRegression({ l2: 1e-3 }) or mlp({ hidden: [32] })');
@@ -147,7 +149,7 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
     .map((o) => o.result as FeatureStatsResult);
   const plan = planFeatures(statsParams, kind, stats, features.map(featureName), model.family === 'glm' ? model.l2 : 1);
   const planRef = await artifacts.putJson(plan);
-  const ctx: TrainContext = { scheduler, dataset, plan, planRef, options, task, t0, stage: (tasks) => stage(scheduler, tasks, options.signal) };
+  const ctx: TrainContext = { scheduler, dataset, plan, planRef, options, task, t0, aggregator, stage: (tasks) => stage(scheduler, tasks, options.signal) };
   if (model.family === 'mlp') return trainMlp(ctx, model, kind);
   const classes = model.kind === 'softmax' ? plan.target.labels.length : model.kind === 'logistic' ? 2 : 1;
   const n = parameterCount(model.kind, plan.dim, classes);
@@ -174,7 +176,7 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
       nodes[o.nodeId] = (nodes[o.nodeId] ?? 0) + 1;
     }
     // Partition order, float64: the same sum whatever nodes computed the parts.
-    const gradSum = sumVectors(outcomes.map((o) => f64(o.binary[0], 'a gradient')));
+    const gradSum = await aggregator.sum(outcomes.map((o) => f64(o.binary[0], 'a gradient')));
     if (gradSum.length !== n) throw new FabricError('schema-mismatch', `train: gradient of length ${gradSum.length}, expected ${n}`);
     last = { holdoutLoss: holdRows > 0 ? holdLoss / holdRows : NaN, nodes };
     return regularizedObjective(loss, gradSum, rows, x, plan.dim, model.l2);

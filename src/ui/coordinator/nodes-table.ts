@@ -11,7 +11,7 @@ export function renderNodesTable(root: HTMLElement, nodes: readonly NodeInfo[]):
     h('td', {}, h('span', { class: 'swatch', style: `background:${colorOf(n.id)}`, 'aria-hidden': 'true' }), n.name,
       h('div', { class: 'small muted', 'data-testid': 'node-kind' }, n.kind === 'local' ? 'local node' : `volunteer ${n.id}`)),
     h('td', { class: 'num' }, n.slots),
-    h('td', { title: n.gpu ? `WebGPU adapter: ${n.gpu}` : 'no WebGPU adapter' }, n.backend),
+    h('td', { title: `${n.gpu ? `WebGPU adapter: ${n.gpu}` : 'no WebGPU adapter'}. Model kernel: ${n.kernelReason}`, 'data-testid': 'node-backend' }, n.backend, h('div', { class: 'small muted' }, `kernel ${n.kernel}`)),
     h('td', { class: 'num' }, `${n.gflops} GFLOP/s`),
     h('td', {}, h('span', { class: `badge ${n.state}` }, n.state === 'busy' ? `busy (${n.running})` : 'idle')),
     h('td', { class: 'num', 'data-testid': 'node-tasks' }, formatInt(n.tasksDone), n.tasksFailed ? h('span', { class: 'warn' }, ` (${n.tasksFailed} failed)`) : null),

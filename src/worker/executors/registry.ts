@@ -20,6 +20,8 @@ export interface ExecutorContext {
    * tasks. Keys start with the id of the artifact they derive from, so they can be evicted.
    */
   readonly memo: Map<string, unknown>;
+  /** The WebGPU device for model kernels when the slot's probe measured WebGPU faster; else CPU. */
+  readonly gpu?: GPUDevice | undefined;
 }
 
 /** An executor's output: a JSON result, and binary outputs that travel as transferables/frames. */

@@ -3,6 +3,7 @@
  * generalized linear models over a partition's cached design matrix.
  */
 import { glmLossGrad, glmPredict } from '../../kernels/glm-cpu';
+import { glmLossGradGpu } from '../../kernels/gpu-runner';
 import type { DesignMatrix } from '../../kernels/design';
 import { parameterCount } from '../../kernels/design';
 import { FabricError } from '../../protocol/errors';
@@ -51,22 +52,29 @@ function paramsOf(ctx: ExecutorContext, kind: GlmGradientParams['kind'], dim: nu
   return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Loss and gradient sums on the slot's chosen kernel: WebGPU (WGSL) when measured faster, else CPU. */
+async function lossGrad(ctx: ExecutorContext, params: GlmGradientParams, m: DesignMatrix, w: Float64Array): Promise<{ loss: number; grad: Float64Array }> {
+  if (ctx.gpu) return glmLossGradGpu(ctx.gpu, params.kind, m, w, params.classes);
+  const grad = new Float64Array(w.length);
+  return { loss: glmLossGrad(params.kind, m, w, params.classes, grad), grad };
+}
+
 /** `glm-gradient`: loss and gradient sums over the partition's training rows (and held-out loss). */
-export function runGlmGradient(params: GlmGradientParams, ctx: ExecutorContext): ExecutorOutput<GlmGradientResult> {
+export async function runGlmGradient(params: GlmGradientParams, ctx: ExecutorContext): Promise<ExecutorOutput<GlmGradientResult>> {
   const train = designOf(ctx, params.plan, 'train');
   const w = paramsOf(ctx, params.kind, train.dim, params.classes);
-  const grad = new Float64Array(w.length);
-  const loss = glmLossGrad(params.kind, train, w, params.classes, grad);
+  const { loss, grad } = await lossGrad(ctx, params, train, w);
   let holdoutRows = 0;
   let holdoutLoss = 0;
   if (params.holdoutLoss) {
     const held = designOf(ctx, params.plan, 'holdout');
     holdoutRows = held.rows;
-    holdoutLoss = held.rows > 0 ? glmLossGrad(params.kind, held, w, params.classes, new Float64Array(w.length)) : 0;
+    holdoutLoss = held.rows > 0 ? (await lossGrad(ctx, params, held, w)).loss : 0;
   }
+  const out = grad.buffer instanceof ArrayBuffer && grad.byteOffset === 0 && grad.byteLength === grad.buffer.byteLength ? grad : grad.slice();
   return {
-    result: { rows: train.rows, loss, holdoutRows, holdoutLoss, kernel: 'cpu' },
-    binary: [new Uint8Array(grad.buffer)],
+    result: { rows: train.rows, loss, holdoutRows, holdoutLoss, kernel: ctx.gpu ? 'webgpu' : 'cpu' },
+    binary: [new Uint8Array(out.buffer)],
   };
 }
 
