@@ -53,11 +53,20 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
   const strips = h('div', { class: 'strips', 'data-testid': 'train-nodes' });
   const result = h('div', { 'data-testid': 'train-result' });
 
+  const mlpLabel = h('label', { for: 'train-hidden' }, 'MLP');
+  const iterLabel = h('label', { for: 'train-maxiter' }, 'Max iterations');
+  const showModelFields = (): void => {
+    const isMlp = model.value === 'mlp';
+    for (const el of [mlpLabel, mlpRow]) el.hidden = !isMlp;
+    for (const el of [iterLabel, maxIter, optimizer, l1]) el.hidden = isMlp;
+  };
+  model.addEventListener('change', showModelFields);
   preset.addEventListener('change', () => {
     const p = PRESETS[preset.value as keyof typeof PRESETS];
     model.value = p.model;
     target.value = p.target;
     threshold.value = p.threshold;
+    showModelFields();
   });
 
   let controller: AbortController | undefined;
@@ -120,8 +129,8 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
       h('label', { for: 'train-target' }, 'Target'), h('span', {}, target, ' > ', threshold, h('span', { class: 'small muted' }, ' (threshold: empty for a regression)')),
       h('label', { for: 'train-model' }, 'Model'), h('span', {}, model, ' ', optimizer),
       h('label', { for: 'train-l2' }, 'L2 / L1'), h('span', {}, l2, ' ', l1),
-      h('label', { for: 'train-maxiter' }, 'Max iterations'), maxIter,
-      h('label', { for: 'train-hidden' }, 'MLP'), mlpRow,
+      iterLabel, maxIter,
+      mlpLabel, mlpRow,
       h('span', { class: 'label' }, 'Features'), h('span', { class: 'checks' }, ...boxes.map((b) => h('label', { class: 'check' }, b, ` ${b.value}`))),
     ),
     h('div', { class: 'row' }, button, stop, h('span', { class: 'small muted' }, 'Features are standardized by a distributed pass; 20% of rows are held out.')),
@@ -129,4 +138,5 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
     h('p', { class: 'small muted' }, 'Tasks per node in each pass (one bar per iteration, coloured as in the nodes table):'),
     strips, result,
   );
+  showModelFields();
 }
