@@ -4,18 +4,9 @@
  */
 import { parameterCount } from './design';
 import type { DesignMatrix, GlmKind } from './design';
+import { seededRandom } from './random';
 
-/** A seeded uniform [0, 1) generator (mulberry32: fast, 32-bit state, good enough for test data). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from './random';
 
 /** What to generate. */
 export interface RandomDesignSpec {

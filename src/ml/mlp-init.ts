@@ -1,4 +1,5 @@
 /** Initial MLP weights: Glorot-uniform kernels and zero biases, from a seed, in tfjs weight order. */
+import { seededRandom } from '../kernels/random';
 import type { MlpArch } from '../protocol/train';
 
 /** A flat float64 vector of every weight of `arch`. */
@@ -7,14 +8,7 @@ export function initMlpWeights(arch: MlpArch, seed: number): Float64Array {
   let n = 0;
   for (let i = 1; i < sizes.length; i++) n += sizes[i - 1]! * sizes[i]! + sizes[i]!;
   const w = new Float64Array(n);
-  let a = seed >>> 0;
-  const rand = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(seed);
   let at = 0;
   for (let i = 1; i < sizes.length; i++) {
     const fanIn = sizes[i - 1]!;

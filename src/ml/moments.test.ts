@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../kernels/random';
 import type { ColumnMoments } from '../protocol/tasks';
 import { mergeMoments, momentsOf, summarize } from './moments';
 
-/** A seeded generator (mulberry32), so every failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so every failure reproduces. */
+const rng = seededRandom;
 
 /** Roughly normal values (sum of uniforms) with some far outliers. */
 function sampleValues(n: number, seed: number, centre = 50, spread = 20): Float64Array {

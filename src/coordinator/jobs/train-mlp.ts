@@ -9,33 +9,22 @@ import { initMlpWeights, kernelMask } from '../../ml/mlp-init';
 import type { MlpSpec } from '../../ml/models';
 import { adam, sgd } from '../../ml/optim/adam';
 import { FabricError } from '../../protocol/errors';
-import type { FeaturePlan, MlpArch, MlpGradientResult } from '../../protocol/train';
-import { f64, type TrainContext, type TrainIteration } from './train';
-import { evaluateGlm, type ModelMetrics } from './train-metrics';
+import type { MlpArch, MlpGradientResult } from '../../protocol/train';
+import { f64, type TrainContext, type TrainedCommon, type TrainIteration } from './train';
+import { evaluateGlm } from './train-metrics';
 
 /** Held-out loss points per epoch on the live curve (each costs a forward pass over held-out rows). */
 const HOLDOUT_POINTS_PER_EPOCH = 8;
 
 /** A trained MLP. */
-export interface TrainedMlp {
+export interface TrainedMlp extends TrainedCommon {
   readonly format: 'fabric-mlp';
-  readonly version: 1;
-  readonly kind: GlmKind;
   readonly arch: MlpArch;
-  readonly classes: number;
-  readonly labels: readonly string[];
   /** Input names (the plan's parameters less the intercept). */
   readonly names: readonly string[];
   /** Every weight, in tfjs order (each layer's kernel, then its bias). */
   readonly params: Float32Array;
-  readonly plan: FeaturePlan;
   readonly model: MlpSpec;
-  readonly history: readonly TrainIteration[];
-  readonly metrics: ModelMetrics;
-  readonly converged: boolean;
-  readonly reason: string;
-  readonly dataset: { readonly id: string; readonly name: string };
-  readonly ms: number;
 }
 
 /** Trains `spec` with the plan in `ctx`. */

@@ -1,4 +1,5 @@
 import { tableFromArrays, type Table } from 'apache-arrow';
+import { seededRandom } from '../../kernels/random';
 import { describe, expect, it } from 'vitest';
 import { loadBytes } from '../../data/load';
 import { logisticRegression, linearRegression, softmaxRegression, type GlmSpec } from '../../ml/models';
@@ -11,17 +12,8 @@ import { InProcessNode } from '../../testing/in-process-node';
 import { runTrainJob, type TrainedGlm, type TrainedModel, type TrainOptions } from './train';
 import { tableToIPC } from 'apache-arrow';
 
-/** A seeded PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so every failure reproduces. */
+const rng = seededRandom;
 
 const CITIES = ['ams', 'ber', 'cph', 'dub', 'edi'];
 /** True effects: y = 2 + 1.5 x1 - 0.75 x2 + city effect + noise (city 'ams' is 0). */

@@ -61,25 +61,29 @@ export interface TrainIteration {
   readonly ms: number;
 }
 
-/** A trained GLM. */
-export interface TrainedGlm {
-  readonly format: 'fabric-glm';
+/** What every trained model carries, whatever its family. */
+export interface TrainedCommon {
   readonly version: 1;
   readonly kind: GlmSpec['kind'];
   readonly classes: number;
   /** Class labels (classification). */
   readonly labels: readonly string[];
-  /** Parameter names, `intercept` last (per class for softmax). */
-  readonly names: readonly string[];
-  readonly params: Float64Array;
   readonly plan: FeaturePlan;
-  readonly model: GlmSpec;
   readonly history: readonly TrainIteration[];
   readonly metrics: ModelMetrics;
   readonly converged: boolean;
   readonly reason: string;
   readonly dataset: { readonly id: string; readonly name: string };
   readonly ms: number;
+}
+
+/** A trained GLM. */
+export interface TrainedGlm extends TrainedCommon {
+  readonly format: 'fabric-glm';
+  /** Parameter names, `intercept` last (per class for softmax). */
+  readonly names: readonly string[];
+  readonly params: Float64Array;
+  readonly model: GlmSpec;
 }
 
 /** A trained model of either family. */

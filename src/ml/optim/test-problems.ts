@@ -5,19 +5,11 @@
  *
  * @module
  */
+import { seededRandom } from '../../kernels/random';
 import type { Objective, ObjectiveResult } from './types';
 
-/** A seeded generator (mulberry32), so every failure reproduces. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so every failure reproduces. */
+export { seededRandom };
 
 /** A standard normal draw by Box–Muller from a uniform generator. */
 export function normal(r: () => number): number {

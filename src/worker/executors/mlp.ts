@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { DesignMatrix } from '../../kernels/design';
+import { seededRandom } from '../../kernels/random';
 import { FabricError } from '../../protocol/errors';
 import type { GlmPredictResult, MlpArch, MlpGradientParams, MlpGradientResult, MlpPredictParams } from '../../protocol/train';
 import { batchLossSum, buildMlp, expandRows, mlpParameterCount, predictionsOf, setMlpWeights } from '../../ml/mlp-layers';
@@ -36,13 +37,9 @@ function weightsOf(ctx: ExecutorContext, arch: MlpArch): Float32Array {
 /** A seeded permutation of 0..n-1 (mulberry32 + Fisher–Yates), the same in every slot. */
 function permutation(n: number, seed: number): Int32Array {
   const p = Int32Array.from({ length: n }, (_, i) => i);
-  let a = seed >>> 0;
+  const rand = seededRandom(seed);
   for (let i = n - 1; i > 0; i--) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const j = Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * (i + 1));
+    const j = Math.floor(rand() * (i + 1));
     const tmp = p[i]!;
     p[i] = p[j]!;
     p[j] = tmp;
