@@ -12,10 +12,13 @@ function fail(fn: string, what: string, fix: string): never {
   throw new FabricError('bad-input', `${fn}: ${what}. ${fix}`);
 }
 
+/** Matrices whose one-hot indices were already checked. */
+const checkedIndices = new WeakSet<DesignMatrix>();
+
 /**
  * Checks that `m`, `params` and `classes` fit together for `kind`: lengths of every column,
  * `dim >= denseCols + 1`, softmax `classes >= 2`, and every one-hot index is -1 or a parameter in
- * `[denseCols, dim - 1)`. `classes` is ignored unless `kind` is softmax.
+ * `[denseCols, dim - 1)` (scanned once per matrix). `classes` is ignored unless `kind` is softmax.
  */
 export function checkGlmArgs(
   fn: string,
@@ -48,6 +51,8 @@ export function checkGlmArgs(
       'Allocate params with parameterCount(kind, m.dim, classes).',
     );
   }
+  // The index scan reads every row: do it once per matrix (matrices are not changed once built).
+  if (checkedIndices.has(m)) return;
   m.oneHot.forEach((codes, f) => {
     if (codes.length !== rows) fail(fn, `m.oneHot[${f}] has length ${codes.length}; expected rows = ${rows}`, fixMatrix);
     for (let r = 0; r < rows; r++) {
@@ -61,6 +66,7 @@ export function checkGlmArgs(
       }
     }
   });
+  checkedIndices.add(m);
 }
 
 /**

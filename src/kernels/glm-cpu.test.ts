@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FabricError } from '../protocol/errors';
-import { glmLossGrad, glmPredict, sumVectors } from './glm-cpu';
+import { glmLoss, glmLossGrad, glmPredict, sumVectors } from './glm-cpu';
 import { randomDesign, randomParams } from './random-design';
 import { parameterCount } from './design';
 import type { DesignMatrix, GlmKind } from './design';
@@ -171,4 +171,15 @@ describe('sumVectors', () => {
     expect(call).toThrow('sumVectors: vector 2 has length 5 but vector 0 has length 4');
     expect(() => sumVectors([new Float64Array(4)], new Float64Array(3))).toThrow('out has length 3; the vectors have length 4');
   });
+});
+
+describe('glmLoss (loss only, for held-out rows)', () => {
+  for (const kind of ['linear', 'logistic', 'softmax'] as const) {
+    it(`equals the loss of glmLossGrad for ${kind}`, () => {
+      const m = randomDesign({ rows: 500, denseCols: 3, categories: [9, 5], kind, classes: 3, seed: 21 });
+      const params = randomParams(kind, m, 3, 22);
+      const grad = new Float64Array(parameterCount(kind, m.dim, 3));
+      expect(glmLoss(kind, m, params, 3)).toBe(glmLossGrad(kind, m, params, 3, grad));
+    });
+  }
 });

@@ -126,8 +126,9 @@ export function glmLossGrad(
     );
   }
   grad.fill(0);
+  if (kind !== 'softmax') return fusedLossGrad(kind, m, params, grad);
   const { rows, denseCols, dense, dim } = m;
-  const outputs = kind === 'softmax' ? classes : 1;
+  const outputs = classes;
   const res = new Float64Array(outputs * rows);
   linearPredictor(m, params, outputs, res);
   const loss = residualsInPlace(kind, m.y, rows, classes, res);
@@ -151,6 +152,66 @@ export function glmLossGrad(
     }
   }
   return loss;
+}
+
+/**
+ * Linear and logistic loss and gradient in one pass over the rows: each row's predictor, residual,
+ * loss and gradient terms are computed while its values are in registers. The column-wise shape
+ * (z for all rows, then residuals, then one dot product per column) streamed a rows-long scratch
+ * array eleven times for flights-shaped features and ran 3.7x slower (bench/results/train.md).
+ * With `grad` null, only the loss is computed (held-out rows).
+ */
+function fusedLossGrad(kind: 'linear' | 'logistic', m: DesignMatrix, params: Float64Array, grad: Float64Array | null): number {
+  const { rows, denseCols, dense, y, dim } = m;
+  const codes = m.oneHot;
+  const features = codes.length;
+  const bias = params[dim - 1]!;
+  const denseW = params.subarray(0, denseCols);
+  const denseG = new Float64Array(denseCols);
+  const linear = kind === 'linear';
+  let loss = 0;
+  let gBias = 0;
+  for (let r = 0; r < rows; r++) {
+    let z = bias;
+    for (let c = 0; c < denseCols; c++) z += denseW[c]! * dense[c * rows + r]!;
+    for (let f = 0; f < features; f++) {
+      const j = codes[f]![r]!;
+      if (j >= 0) z += params[j]!;
+    }
+    const yr = y[r]!;
+    let d: number;
+    if (linear) {
+      d = z - yr;
+      loss += 0.5 * d * d;
+    } else {
+      // One exp serves both the stable softplus and the stable sigmoid.
+      const e = Math.exp(-Math.abs(z));
+      loss += (z > 0 ? z : 0) + Math.log1p(e) - yr * z;
+      d = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - yr;
+    }
+    if (grad === null) continue;
+    gBias += d;
+    for (let c = 0; c < denseCols; c++) denseG[c]! += d * dense[c * rows + r]!;
+    for (let f = 0; f < features; f++) {
+      const j = codes[f]![r]!;
+      if (j >= 0) grad[j]! += d;
+    }
+  }
+  if (grad !== null) {
+    grad.set(denseG, 0);
+    grad[dim - 1] = gBias;
+  }
+  return loss;
+}
+
+/**
+ * The summed loss of a GLM over the rows of `m`, without its gradient (for held-out rows).
+ * Equals the loss `glmLossGrad` returns.
+ */
+export function glmLoss(kind: GlmKind, m: DesignMatrix, params: Float64Array, classes: number): number {
+  checkGlmArgs('glmLoss', kind, m, params, classes);
+  if (kind !== 'softmax') return fusedLossGrad(kind, m, params, null);
+  return glmLossGrad(kind, m, params, classes, new Float64Array(parameterCount(kind, m.dim, classes)));
 }
 
 /**

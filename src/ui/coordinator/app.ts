@@ -113,10 +113,17 @@ async function main(): Promise<Fabric> {
     });
   });
   // Colour each partition by the node whose result for it was committed.
+  // Tasks commit hundreds of times a second during training: redraw at most once per frame.
+  let datasetQueued = false;
   fabric.on('task', (t) => {
     for (const index of t.partitions) ranOn.set(index, t.nodeId);
-    const d = fabric.dataset;
-    if (d) drawDataset(d);
+    if (datasetQueued) return;
+    datasetQueued = true;
+    requestAnimationFrame(() => {
+      datasetQueued = false;
+      const d = fabric.dataset;
+      if (d) drawDataset(d);
+    });
   });
 
   const fileInput = $<HTMLInputElement>('file-input');

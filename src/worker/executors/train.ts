@@ -2,7 +2,7 @@
  * The training task kinds: the feature statistics pass, and loss/gradient sums and predictions of
  * generalized linear models over a partition's cached design matrix.
  */
-import { glmLossGrad, glmPredict } from '../../kernels/glm-cpu';
+import { glmLoss, glmLossGrad, glmPredict } from '../../kernels/glm-cpu';
 import { glmLossGradGpu } from '../../kernels/gpu-runner';
 import type { DesignMatrix } from '../../kernels/design';
 import { parameterCount } from '../../kernels/design';
@@ -69,7 +69,7 @@ export async function runGlmGradient(params: GlmGradientParams, ctx: ExecutorCon
   if (params.holdoutLoss) {
     const held = designOf(ctx, params.plan, 'holdout');
     holdoutRows = held.rows;
-    holdoutLoss = held.rows > 0 ? (await lossGrad(ctx, params, held, w)).loss : 0;
+    holdoutLoss = held.rows === 0 ? 0 : ctx.gpu ? (await lossGrad(ctx, params, held, w)).loss : glmLoss(params.kind, held, w, params.classes);
   }
   const out = grad.buffer instanceof ArrayBuffer && grad.byteOffset === 0 && grad.byteLength === grad.buffer.byteLength ? grad : grad.slice();
   return {
