@@ -3,7 +3,7 @@
  * too large for a slot. Pure: no scheduler, no network.
  *
  * Large groups get a task each. Small groups are packed together up to a row target, so 10,000
- * tiny groups make a few dozen tasks, not 10,000 round trips. Tasks come out largest first: LPT
+ * tiny groups make about ten tasks, not 10,000 round trips. Tasks come out largest first: LPT
  * (longest processing time first), the classic rule that keeps the last task short, so no slot
  * finishes long after the others.
  *
@@ -19,6 +19,9 @@
  *   one task early. The same two remedies apply.
  * - a task put back after a lost node goes to the front of the queue: it is among the oldest
  *   and, in this order, likely among the largest, which is what LPT wants too.
+ * - the scheduler's locality rule takes a task whose partitions a slot already holds first. Each
+ *   group task carries its own batch, which no slot holds before it runs, so the order stands;
+ *   a job that reuses cached batches across runs would trade some LPT order for locality.
  */
 import { FabricError } from '../protocol/errors';
 
@@ -133,4 +136,88 @@ export function planGroupTasks(groups: readonly GroupSize[], options: GroupPacki
   }
   tasks.sort(bySizeThenIndex((t) => t.rows, (t) => t.groups[0]!));
   return { tasks, tooLarge };
+}
+
+/** A slot as LPT sees it: an id and a relative speed (rows per unit of time). */
+export interface SlotSpeed {
+  readonly id: string;
+  readonly speed: number;
+}
+
+/** Where each task would run, and when each slot would finish, in units of rows / speed. */
+export interface LptSchedule {
+  /** The slot id of each task, by task index. */
+  readonly slotOf: string[];
+  /** Per slot, in the order given: its tasks (by index, in the order taken) and finish time. */
+  readonly slots: { id: string; tasks: number[]; rows: number; finish: number }[];
+  /** The latest finish: the job's expected duration. */
+  readonly makespan: number;
+}
+
+function checkSlots(slots: readonly SlotSpeed[], what: string): void {
+  if (slots.length === 0) throw new FabricError('bad-input', `${what}: slots is empty; at least one slot is needed to place tasks`);
+  for (const s of slots) {
+    if (!(Number.isFinite(s.speed) && s.speed > 0)) throw new FabricError('bad-input', `${what}: slot "${s.id}" has speed ${s.speed}; speeds must be positive finite numbers`);
+  }
+}
+
+type Placement = Omit<LptSchedule, 'makespan'>;
+
+function emptySchedule(tasks: readonly { rows: number }[], slots: readonly SlotSpeed[]): Placement {
+  return { slotOf: tasks.map(() => ''), slots: slots.map((s) => ({ id: s.id, tasks: [], rows: 0, finish: 0 })) };
+}
+
+function withMakespan(placement: Placement): LptSchedule {
+  return { ...placement, makespan: placement.slots.reduce((m, s) => Math.max(m, s.finish), 0) };
+}
+
+function taskOrder(tasks: readonly { rows: number }[]): number[] {
+  return tasks.map((_, i) => i).sort(bySizeThenIndex((i) => tasks[i]!.rows, (i) => i));
+}
+
+/**
+ * LPT weighted by speed: tasks, largest first, each go to the slot where they would finish
+ * earliest (ties to the faster slot, then the first listed). A planning and testing aid: the real
+ * scheduler pulls, and gets close to this by the task order alone (see the file comment).
+ */
+export function assignLpt(tasks: readonly { rows: number }[], slots: readonly SlotSpeed[]): LptSchedule {
+  checkSlots(slots, 'assignLpt');
+  const schedule = emptySchedule(tasks, slots);
+  for (const t of taskOrder(tasks)) {
+    let best = 0;
+    let bestFinish = Infinity;
+    slots.forEach((s, k) => {
+      const finish = schedule.slots[k]!.finish + tasks[t]!.rows / s.speed;
+      if (finish < bestFinish || (finish === bestFinish && s.speed > slots[best]!.speed)) [best, bestFinish] = [k, finish];
+    });
+    place(schedule, t, best, tasks[t]!.rows, bestFinish, slots);
+  }
+  return withMakespan(schedule);
+}
+
+/**
+ * What the pull scheduler does with tasks in LPT order: whichever slot frees up first (the faster
+ * when several do) takes the next-largest task. For comparing with {@link assignLpt}.
+ */
+export function simulatePull(tasks: readonly { rows: number }[], slots: readonly SlotSpeed[]): LptSchedule {
+  checkSlots(slots, 'simulatePull');
+  const schedule = emptySchedule(tasks, slots);
+  for (const t of taskOrder(tasks)) {
+    let next = 0;
+    slots.forEach((s, k) => {
+      const free = schedule.slots[k]!.finish;
+      const bestFree = schedule.slots[next]!.finish;
+      if (free < bestFree || (free === bestFree && s.speed > slots[next]!.speed)) next = k;
+    });
+    place(schedule, t, next, tasks[t]!.rows, schedule.slots[next]!.finish + tasks[t]!.rows / slots[next]!.speed, slots);
+  }
+  return withMakespan(schedule);
+}
+
+function place(schedule: Placement, task: number, slot: number, rows: number, finish: number, slots: readonly SlotSpeed[]): void {
+  const s = schedule.slots[slot]!;
+  s.tasks.push(task);
+  s.rows += rows;
+  s.finish = finish;
+  schedule.slotOf[task] = slots[slot]!.id;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  Binary, Bool, DateDay, Dictionary, Field, FixedSizeBinary, Float16, Float64, Int32, Int64, Int8, LargeUtf8, List, makeData, makeVector, Table,
+  Binary, Bool, DateDay, Decimal, Dictionary, Field, FixedSizeBinary, Float16, Float64, Int32, Int64, Int8, LargeUtf8, List, makeData, makeVector, Null, Table,
   tableFromIPC, tableToIPC, TimestampMillisecond, Uint32, Utf8, vectorFromArray, type Vector,
 } from 'apache-arrow';
 // Resolves to parquet-wasm's Node build, which needs no initialisation.
@@ -33,6 +33,8 @@ function partition(n: number, at: number, keyOf: (r: number) => string | null): 
     blob: vectorFromArray(rows.map((r) => (r % 11 === 10 ? null : new Uint8Array([r & 255, 1]))), new Binary()),
     fixed: makeVector(makeData({ type: new FixedSizeBinary(3), length: n, data: fsb })),
     tag: vectorFromArray(rows.map((r) => (r % 10 === 9 ? null : `t${r % 3}`)), new Dictionary(new Utf8(), new Int32())),
+    money: makeVector(makeData({ type: new Decimal(2, 20, 128), length: n, data: new Uint32Array(rows.flatMap((r) => [r * 101, r, 0, 0])) })),
+    nothing: makeVector(makeData({ type: new Null(), length: n })),
   });
 }
 

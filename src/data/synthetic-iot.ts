@@ -28,7 +28,8 @@ export interface SyntheticIotOptions {
   /**
    * Spread of device sizes: each device's row count is `rowsPerDevice · exp(sizeSpread · z)` with
    * z standard normal (log-normal, at least 1 row). 0, the default, gives every device the same
-   * count; 1 gives sizes from about a tenth to ten times the median, like flights-3m's origins.
+   * count; 1 puts 95% of devices between a seventh and seven times the median, and a few beyond,
+   * a spread like that of flights-3m's origins.
    */
   readonly sizeSpread?: number | undefined;
 }
@@ -44,8 +45,9 @@ export interface DeviceTruth {
 }
 
 /**
- * Default noise. With x standard normal and coefficients up to 2 in size, 0.5 leaves R² near 0.9,
- * and 2,000 rows pin each coefficient to about ±0.01 (0.5 / √2000).
+ * Default noise. With x standard normal and coefficients uniform on [-2, 2] (mean square 4/3),
+ * three sensors give a signal variance of about 4, so 0.5 (variance 0.25) leaves R² near 0.94, and
+ * 2,000 rows pin each coefficient to about ±0.01 (0.5 / √2000).
  */
 export const DEFAULT_IOT_NOISE = 0.5;
 /** Default sensors per device: the talk's example has a handful of inputs. */
