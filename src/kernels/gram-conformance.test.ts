@@ -8,6 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FabricError } from '../protocol/errors';
 import { gramCpu } from './gram';
+import { chooseGramBackend, gramScaledError } from './gram-choice';
 import { gramGpu } from './gram-runner';
 import { GRAM_GPU_TOLERANCE } from './gram.wgsl';
 import { openNodeWebGpu } from './node-webgpu';
@@ -65,8 +66,7 @@ const CASES: Case[] = [
 
 /** Σ_r |a_ri·a_rj| per entry, over a = [x, y, 1]: the scale each entry's error is measured against. */
 function scales(g: GroupedRows): GramResult {
-  const abs = { ...g, x: g.x.map(Math.abs), y: g.y.map(Math.abs) };
-  return gramCpu(abs);
+  return gramCpu({ ...g, x: g.x.map(Math.abs), y: g.y.map(Math.abs) });
 }
 
 function expectWithin(got: GramResult, want: GramResult, scale: GramResult, tolerance: number): void {
@@ -74,13 +74,8 @@ function expectWithin(got: GramResult, want: GramResult, scale: GramResult, tole
   for (const key of ['xtx', 'xty', 'yty', 'ysum'] as const) {
     expect(got[key]).toBeInstanceOf(Float64Array);
     expect(got[key].length).toBe(want[key].length);
-    let worst = 0;
-    want[key].forEach((v, i) => {
-      const err = Math.abs(got[key][i]! - v);
-      worst = Math.max(worst, err === 0 ? 0 : err / scale[key][i]!);
-    });
-    expect(worst, key).toBeLessThanOrEqual(tolerance);
   }
+  expect(gramScaledError(want, got, scale)).toBeLessThanOrEqual(tolerance);
 }
 
 describe.each(backends)('$name backend', (backend) => {
@@ -132,5 +127,32 @@ describe.runIf(gpuDevice)('gramGpu limits', () => {
   it('rejects more than 64 columns and says to use gramCpu', async () => {
     const g = randomGroupedRows({ sizes: [2], cols: 65, seed: 1 });
     await expect(gramGpu(gpuDevice!, g)).rejects.toThrow('gramGpu: cols is 65; the WebGPU kernel supports at most 64 columns. Use gramCpu.');
+  });
+});
+
+describe('chooseGramBackend', () => {
+  it('times the CPU and every device present, and picks the faster correct one', async () => {
+    const sample = randomGroupedRows({ sizes: skewedSizes(40, 2000, 5), cols: 6, seed: 12 });
+    const choice = await chooseGramBackend(gpuDevice, sample, { runs: 1 });
+    console.info(`gram choice on ${webGpu.reason}: ${choice.reason}`);
+    expect(choice.cpuMs).toBeGreaterThan(0);
+    if (!gpuDevice) {
+      expect(choice).toMatchObject({ chosen: 'cpu', reason: 'no WebGPU device' });
+      return;
+    }
+    expect(choice.gpuMs).toBeGreaterThan(0);
+    expect(choice.chosen).toBe(choice.gpuMs! < choice.cpuMs ? 'webgpu' : 'cpu');
+    expect(choice.reason).toContain(`${choice.chosen} is faster`);
+  });
+
+  it('measures errors against the scale, NaN only against NaN', () => {
+    const g = randomGroupedRows({ sizes: [5], cols: 2, seed: 1 });
+    const want = gramCpu(g);
+    const got = { ...want, xtx: want.xtx.map((v, i) => (i === 1 ? v + 1e-3 : v)) };
+    const scale = scales(g);
+    expect(gramScaledError(want, got, scale)).toBeCloseTo(1e-3 / scale.xtx[1]!, 15);
+    expect(gramScaledError(want, { ...want, yty: Float64Array.of(NaN) }, scale)).toBe(Infinity);
+    const nan = { ...want, yty: Float64Array.of(NaN) };
+    expect(gramScaledError(nan, nan, scale)).toBe(0);
   });
 });

@@ -98,7 +98,9 @@ export async function gramGpu(device: GPUDevice, g: GroupedRows, options: GramGp
   const out = emptyGram(g.groupStart, p);
   const program = gramProgram(p);
   const host = groupsForHost(g, groups);
-  const blockRows = Math.max(1, Math.floor(options.blockRows ?? program.defaultBlockRows));
+  // A block's rows must fit one storage binding (only a huge blockRows option could exceed it).
+  const maxBlockRows = Math.floor(maxBindingElements(device) / Math.max(p, 2));
+  const blockRows = Math.max(1, Math.min(maxBlockRows, Math.floor(options.blockRows ?? program.defaultBlockRows)));
   const blocks = blocksOf(g, groups, host, blockRows);
   if (blocks.count > 0) await runBlocks(device, program, g, blocks, out, options.maxBatchBlocks ?? Infinity);
   const upper = new Float64Array(upperLength(p));
@@ -135,7 +137,7 @@ async function runBlocks(
   }
 }
 
-/** Uploads rows for blocks [b0, b1), dispatches one workgroup per block, and reads back. */
+/** Uploads rows for blocks [b0, b1), dispatches one invocation per block and output, reads back. */
 async function runBatch(
   device: GPUDevice,
   program: GramProgram,

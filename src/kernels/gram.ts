@@ -60,7 +60,9 @@ export interface GroupGram {
   readonly xtx: Float64Array;
   /** Length p. */
   readonly xty: Float64Array;
+  /** yᵀy. */
   readonly yty: number;
+  /** Σy. */
   readonly ysum: number;
   /** Rows in the group. */
   readonly n: number;
