@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { MessageLink, type LinkOptions } from '../src/link/message-link';
 import { fromPeerConnection, whenOpen } from '../src/link/peerjs-channel';
 import { DEFAULT_LIMITS } from '../src/protocol/framing';
+import { copyBytesPerSecond } from './copy-bandwidth';
 
 /** The three transports compared. */
 export type Method = 'fabric-link' | 'raw-datachannel' | 'peerjs-binary';
@@ -324,18 +325,5 @@ window.transportBench = {
     return diff ? { ok: false, detail: `${into.method}: ${diff}` } : { ok: true, detail: `${into.received} bytes match` };
   },
 
-  copyBytesPerSecond(byteLength, repeats) {
-    const from = patternBytes(7, byteLength);
-    const to = new Uint8Array(byteLength);
-    for (let i = 0; i < 3; i++) to.set(from); // Warm up: first touches fault the pages in.
-    const ms: number[] = [];
-    for (let i = 0; i < repeats; i++) {
-      const t0 = performance.now();
-      to.set(from);
-      ms.push(performance.now() - t0);
-    }
-    if (to[byteLength - 1] !== from[byteLength - 1]) throw new Error('copy check failed');
-    ms.sort((a, b) => a - b);
-    return byteLength / (ms[Math.floor(ms.length / 2)]! / 1000);
-  },
+  copyBytesPerSecond,
 };

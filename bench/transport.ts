@@ -9,17 +9,12 @@
  * writes it to bench/results/transport.md. Not a test: nothing here asserts a time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
-import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { createServer, type ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, chromiumPath } from '../scripts/chromium.ts';
+import type { Browser } from '@playwright/test';
+import { inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import type { Method } from './transport-page.ts';
 import { FABRIC_TARGET_RATIO, METHODS, renderReport, summarize, type RoundTimes } from './transport-report.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_FILE = `${ROOT}bench/results/transport.md`;
 /** Long enough for 32 MiB at 1 MB/s, a tenth of the slowest method seen here. */
 const TRANSFER_TIMEOUT_MS = 120_000;
@@ -58,60 +53,6 @@ function readFlags(): Flags {
   return { rounds: int('rounds', values.rounds, 1), mib: int('mib', values.mib, 1), warmup: int('warmup', values.warmup, 0) };
 }
 
-/** A port nobody listens on now (the OS picks it; the server then binds it with strictPort). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, 'localhost', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** The Fabric server, in this process: the project's vite.config.ts mounts the PeerServer. */
-async function startServer(port: number): Promise<ViteDevServer> {
-  const server = await createServer({
-    root: ROOT,
-    configFile: `${ROOT}vite.config.ts`,
-    server: { port, strictPort: true },
-    logLevel: 'warn',
-    clearScreen: false,
-  });
-  return server.listen();
-}
-
-/** A bench page and everything it has reported as an error. */
-interface BenchPage {
-  readonly name: string;
-  readonly page: Page;
-  readonly errors: string[];
-}
-
-async function openBenchPage(browser: Browser, url: string, name: string): Promise<BenchPage> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  await page.goto(url);
-  try {
-    await page.waitForFunction(() => 'transportBench' in window, undefined, { timeout: CONNECT_TIMEOUT_MS });
-  } catch (e) {
-    throw new Error(`the ${name} page never set window.transportBench (${(e as Error).message}); page errors: ${errors.join(' | ') || 'none'}`);
-  }
-  return { name, page, errors };
-}
-
-/** Runs `fn` in the page and fails on any error the page reported meanwhile. */
-async function inPage<A, R>(bp: BenchPage, fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> {
-  // Playwright types the argument as `Unboxed<A>`, which TypeScript cannot match to a generic `A`.
-  const result = await bp.page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg as unknown);
-  if (bp.errors.length > 0) throw new Error(`the ${bp.name} page reported: ${bp.errors.join(' | ')}`);
-  return result;
-}
-
 /** Opens the three channels: two PeerJS connections, and a plain RTCPeerConnection signalled by us. */
 async function connect(sender: BenchPage, receiver: BenchPage, maxMessageBytes: number): Promise<void> {
   const tag = Math.random().toString(36).slice(2, 10);
@@ -139,14 +80,13 @@ async function main(): Promise<void> {
   const flags = readFlags();
   const bytes = flags.mib * 1048576;
   const started = performance.now();
-  const port = await freePort();
-  const server = await startServer(port);
+  const server = await startFabricServer();
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ headless: true, executablePath: chromiumPath(), args: [...CHROMIUM_ARGS] });
-    const url = `http://localhost:${port}/bench/transport.html`;
-    const sender = await openBenchPage(browser, url, 'sender');
-    const receiver = await openBenchPage(browser, url, 'receiver');
+    browser = await launchChromium();
+    const url = `${server.origin}/bench/transport.html`;
+    const sender = await openBenchPage(browser, url, 'sender', 'transportBench', CONNECT_TIMEOUT_MS);
+    const receiver = await openBenchPage(browser, url, 'receiver', 'transportBench', CONNECT_TIMEOUT_MS);
     await connect(sender, receiver, Math.max(64 * 1048576, bytes + 1048576));
     const copyBytesPerSecond = await inPage(sender, (a) => window.transportBench.copyBytesPerSecond(a.bytes, a.repeats), { bytes, repeats: COPY_REPEATS });
     console.log(`memory copy: ${(copyBytesPerSecond / 1e9).toFixed(1)} GB/s (Uint8Array.set of ${flags.mib} MiB)`);
@@ -170,9 +110,7 @@ async function main(): Promise<void> {
 
     const report = renderReport(times, firstTimes, {
       date: new Date().toISOString(),
-      cpuModel: os.cpus()[0]?.model ?? 'unknown CPU',
-      cores: os.cpus().length,
-      os: `${os.type()} ${os.release()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+      ...machineInfo(),
       chromium: browser.version(),
       payloadBytes: bytes,
       rounds: flags.rounds,
@@ -191,10 +129,4 @@ async function main(): Promise<void> {
   }
 }
 
-// Exits explicitly once the browser and server are closed: the PeerServer (peer 1.0.2) keeps two
-// self-rescheduling timers (broken-connection check, message expiry) that nothing outside it can
-// stop, so the process would otherwise never end.
-main().then(() => 0, (e: unknown) => {
-  console.error(`bench:transport failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  return 1;
-}).then((code) => process.exit(code));
+runBench('bench:transport', main);
