@@ -26,6 +26,24 @@ interface ServerConfig {
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
+/** Live panels redraw at most this often: 4 Hz reads as live and costs little. */
+const REDRAW_MS = 250;
+
+/** Calls `fn` at most once per `ms`, always once after the last call. */
+function throttle(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + ms - performance.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      last = performance.now();
+      fn();
+    }, wait);
+  };
+}
+
 function showError(e: unknown): void {
   const err = FabricError.from(e);
   replace($('error'), h('strong', {}, `${err.code}: `), err.message, ' ', h('button', { type: 'button', class: 'link', onclick: () => replace($('error')) }, 'Dismiss'));
@@ -65,16 +83,9 @@ async function main(): Promise<Fabric> {
   for (const e of fabric.logs()) appendLog($('log'), e);
   fabric.on('log', (e) => appendLog($('log'), e));
   renderJoinPanel($('join'), fabric.join, config.publicOrigin !== null);
-  let nodesQueued = false;
-  const drawNodes = (): void => {
-    if (nodesQueued) return;
-    nodesQueued = true;
-    // Many events arrive per frame during a job; draw at most once per frame.
-    requestAnimationFrame(() => {
-      nodesQueued = false;
-      renderNodesTable($('nodes'), fabric.nodes());
-    });
-  };
+  // Hundreds of task events arrive per second during training; redrawing on each took a core of
+  // the GPU process (software compositing) from the slots (bench/results/train.md).
+  const drawNodes = throttle(() => renderNodesTable($('nodes'), fabric.nodes()), REDRAW_MS);
   fabric.on('nodes', drawNodes);
   setInterval(drawNodes, 1000); // byte counters move without events
   drawNodes();
@@ -113,17 +124,13 @@ async function main(): Promise<Fabric> {
     });
   });
   // Colour each partition by the node whose result for it was committed.
-  // Tasks commit hundreds of times a second during training: redraw at most once per frame.
-  let datasetQueued = false;
+  const drawPartitions = throttle(() => {
+    const d = fabric.dataset;
+    if (d) drawDataset(d);
+  }, REDRAW_MS);
   fabric.on('task', (t) => {
     for (const index of t.partitions) ranOn.set(index, t.nodeId);
-    if (datasetQueued) return;
-    datasetQueued = true;
-    requestAnimationFrame(() => {
-      datasetQueued = false;
-      const d = fabric.dataset;
-      if (d) drawDataset(d);
-    });
+    drawPartitions();
   });
 
   const fileInput = $<HTMLInputElement>('file-input');
