@@ -89,8 +89,8 @@ function scalingFinding(res: TrainResults, info: TrainReportInfo): string[] {
     `**The dashboard is the largest cost inside the benchmark.** With the coordinator page, each evaluation cost its main thread ${f(mainDash1, 0)} ms of CPU (1 slot) and ${f(mainDash, 0)} ms (2 slots), ` +
       `against ${f(mainBare1, 0)} and ${f(mainBare, 0)} ms without the dashboard (bench/train.html), about ${f((mainDash1 - mainBare1) / sc.partitions, 1)} ms more per task; ` +
       `and Chromium's GPU process, which rasterizes and composites the page on the CPU here (SwiftShader), was busy ${f(c1.gpu, 2)} and ${f(c2.gpu, 2)} cores against ${f(g1.gpu, 2)} and ${f(g2.gpu, 2)}. ` +
-      'The pages differ only in the panels, and the coordinator page keeps changing them: src/ui/coordinator/app.ts redraws the whole dataset panel (schema table and all partition cells, `renderDatasetPanel`) on every `task` event, ' +
-      'and the nodes table once per frame while tasks move, so the page restyles, lays out and repaints continuously during training. ' +
+      'The pages differ only in the panels: src/ui/coordinator/app.ts redraws the partition map and the nodes table at most 4 times a second while tasks move ' +
+      '(it redrew them on every task until this benchmark showed the cost), and each redraw restyles, lays out and repaints on the CPU here. ' +
       `On 2 cores those are cycles taken from the slot workers: with 1 slot the coordinator page trained at ${(s.one / 1e6).toFixed(2)} M rows/s, the bare page at ${(s.bareOne / 1e6).toFixed(2)}.`,
     `**Where an evaluation's time goes (coordinator page, 1 slot, medians).** Wall ${w1.toFixed(0)} ms. The slot worker was on a CPU for ${f(worker1, 0)} ms of it. ` +
       `The kernel, \`glmLossGrad\` (src/kernels/glm-cpu.ts) at ${f(ns, 1)} ns/row (section 3, fastest pass) over all ${rows.toLocaleString('en-US')} rows ` +
@@ -101,7 +101,7 @@ function scalingFinding(res: TrainResults, info: TrainReportInfo): string[] {
       `The coordinator's main thread used ${f(main1, 0)} ms (${f(main1 / sc.partitions, 1)} ms per task). ` +
       `For the other ${f(w1 - worker1, 0)} ms the worker was off CPU${c1.machine >= 1.8 ? ', waiting for a core on a full machine' : ', waiting for its next task'}. ` +
       `With 2 slots the two workers together used ${f(workers2, 0)} ms of CPU per ${w2.toFixed(0)} ms evaluation (1 slot: ${f(worker1, 0)} ms). ` +
-      `The kernel is most of Fabric's own CPU; the held-out pass is ${f((100 * run.holdoutRows) / rows, 0)}% of each evaluation's rows and computes a gradient that is thrown away.`,
+      `The kernel is most of Fabric's own CPU; the held-out pass (${f((100 * run.holdoutRows) / rows, 0)}% of each evaluation's rows) computes the loss only (\`glmLoss\`).`,
   ];
 }
 
@@ -144,9 +144,9 @@ function kernelFinding(res: TrainResults): string {
   return `**Kernel: ${share(s.gb.linear.fabric)} (linear) and ${share(s.gb.logistic.fabric)} (logistic) of the copy bandwidth, against a target of ${ROOFLINE_TARGET}.** ` +
     `\`glmLossGrad\` took ${f(ns('linear', 'fabric'), 1)} and ${f(ns('logistic', 'fabric'), 1)} ns/row; the naive row-major loop ${f(ns('linear', 'naive'), 1)} and ${f(ns('logistic', 'naive'), 1)}. ` +
     `${ROOFLINE_TARGET} of ${s.copyGb.toFixed(1)} GB/s at ${bytesPerRow.toFixed(0)} bytes a row means ${targetNs.toFixed(1)} ns/row. ` +
-    `Why it is slow: it allocates a rows-long float64 array per call and walks it ${passes} times for this shape (src/kernels/glm-cpu.ts \`linearPredictor\`, \`residualsInPlace\`, the gradient loops), ` +
-    `at least ${passes * 8} bytes a row of extra traffic, and loop overhead, next to the ${bytesPerRow.toFixed(0)} bytes of input; \`checkGlmArgs\` (src/kernels/glm-checks.ts) reads every one-hot index once more on every call; and logistic rows pay for \`Math.exp\` twice and \`Math.log1p\` once ` +
-    `(${f((ns('logistic', 'fabric') ?? NaN) - (ns('linear', 'fabric') ?? NaN), 1)} ns/row more than linear). ` +
+    `The kernel is now one pass over the rows (src/kernels/glm-cpu.ts \`fusedLossGrad\`, with the first columns and one-hot features in locals, one exp and one log1p per logistic row, ` +
+    `indices checked once per matrix); an earlier column-wise version walked a rows-long scratch array ${passes} times for this shape and ran 2-3x slower. ` +
+    `Logistic rows cost ${f((ns('logistic', 'fabric') ?? NaN) - (ns('linear', 'fabric') ?? NaN), 1)} ns more than linear ones. ` +
     `The one-pass sketch (bench/train-kernels.ts \`onePassLossGrad\`: one loop over the rows, streams and weights in locals, one exp and one log1p) ran at ${f(ns('linear', 'one-pass'), 1)} and ${f(ns('logistic', 'one-pass'), 1)} ns/row ` +
     `(${share(s.gb.linear['one-pass'])} and ${share(s.gb.logistic['one-pass'])} of copy): a ${f((ns('linear', 'fabric') ?? NaN) / (ns('linear', 'one-pass') ?? NaN), 1)}x and ${f((ns('logistic', 'fabric') ?? NaN) / (ns('logistic', 'one-pass') ?? NaN), 1)}x gain in plain JS` +
     `${linearMeets ? `, enough for linear to meet ${ROOFLINE_TARGET}` : ''}. ` +
