@@ -6,10 +6,11 @@
  * for GLM loss and gradient on f32 backends, 0 on cpu; 1e-12 of Σ|v| for sumVectors (double-f32
  * keeps about 48 bits, see sum-vectors.wgsl.ts).
  */
+import { openNodeWebGpu } from './node-webgpu';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FabricError } from '../protocol/errors';
 import { glmLossGrad, sumVectors } from './glm-cpu';
-import { glmLossGradGpu, releaseDesign, requestDevice, sumVectorsGpu } from './gpu-runner';
+import { glmLossGradGpu, releaseDesign, sumVectorsGpu } from './gpu-runner';
 import { chooseKernelBackend, F32_RELATIVE_TOLERANCE, relativeError } from './kernel-choice';
 import { randomDesign, randomParams, seededRandom } from './random-design';
 import { parameterCount } from './design';
@@ -43,23 +44,7 @@ const cpu: Backend = {
   release: () => undefined,
 };
 
-/** A WebGPU device from the `webgpu` package, or why there is none. */
-async function openWebGpu(): Promise<{ device?: GPUDevice; reason: string }> {
-  try {
-    const { create } = await import('webgpu');
-    const device = await requestDevice(create([]));
-    if (device) return { device, reason: 'Dawn (webgpu package)' };
-    return {
-      reason:
-        'the webgpu package found no adapter (no GPU, and no SwiftShader at /usr/lib/chromium: install ' +
-        'chromium, or set SWIFTSHADER_DIR; vitest.config.ts passes LD_LIBRARY_PATH and VK_ICD_FILENAMES)',
-    };
-  } catch (e) {
-    return { reason: `the webgpu package did not load: ${e instanceof Error ? e.message : String(e)}` };
-  }
-}
-
-const webGpu = await openWebGpu();
+const webGpu = await openNodeWebGpu();
 const backends: Backend[] = [cpu];
 const gpuDevice = webGpu.device;
 if (gpuDevice) {

@@ -10,6 +10,7 @@ import { gramGpu } from './gram-runner';
 import { GRAM_GPU_TOLERANCE } from './gram.wgsl';
 import type { GramResult, GroupedRows } from './gram';
 import type { KernelChoice } from './kernel-choice';
+import { medianMs } from './median-ms';
 
 /** What to measure. */
 export interface GramChoiceOptions {
@@ -75,17 +76,4 @@ export async function chooseGramBackend(
   }
   const chosen = gpuMs < cpuMs ? 'webgpu' : 'cpu';
   return { chosen, cpuMs, gpuMs, reason: `${chosen} is faster: ${timing}` };
-}
-
-/** Median wall time of `runs` calls of `work` after `warmups` untimed ones. */
-async function medianMs(runs: number, warmups: number, work: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < warmups; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < Math.max(1, runs); i++) {
-    const start = performance.now();
-    await work();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }

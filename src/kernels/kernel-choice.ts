@@ -11,6 +11,7 @@ import { glmLossGradGpu, releaseDesign } from './gpu-runner';
 import { randomParams } from './random-design';
 import { parameterCount } from './design';
 import type { DesignMatrix, GlmKind } from './design';
+import { medianMs } from './median-ms';
 
 /**
  * How far an f32 GPU kernel may be from the float64 CPU reference: the largest gradient entry
@@ -108,17 +109,4 @@ export async function chooseKernelBackend(
   // The sample stays resident on the GPU only if the GPU will use it.
   if (chosen === 'cpu') releaseDesign(device, sample);
   return { chosen, cpuMs, gpuMs, reason: `${chosen} is faster: ${timing}` };
-}
-
-/** Median wall time of `runs` calls of `work` after `warmups` untimed ones. */
-async function medianMs(runs: number, warmups: number, work: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < warmups; i++) await work();
-  const times: number[] = [];
-  for (let i = 0; i < Math.max(1, runs); i++) {
-    const start = performance.now();
-    await work();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
 }
