@@ -6,6 +6,7 @@
 import { DataType, type Table, type Vector } from 'apache-arrow';
 import { FabricError } from '../protocol/errors';
 import type { FeatureSpec } from '../protocol/train';
+import { groupCodes, isGroupKeyType } from './group-keys';
 import { numericValuesWithGaps } from './numeric-values';
 import { isNumericType } from './schema';
 
@@ -80,6 +81,45 @@ export function categoryColumn(table: Table, spec: FeatureSpec | { column: strin
     out[i] = v === null || v === undefined ? null : String(v);
   }
   return out;
+}
+
+/** A categorical column coded per row: `labels[codes[i]]` is row i's label (null: missing). */
+export interface CategoryCodes {
+  readonly codes: Int32Array;
+  readonly labels: (string | null)[];
+}
+
+/** Date parts have at most 24 values; code 24 stands for a missing date. */
+const DATE_PART_MISSING = 24;
+
+/**
+ * A category code per row, without a JS string per row: date parts are their own codes, text and
+ * integer columns are coded from their raw bytes (group-keys.ts), other columns via their labels.
+ */
+export function categoryCodes(table: Table, spec: FeatureSpec | { column: string }, what: string): CategoryCodes {
+  if ('kind' in spec && spec.kind === 'date-part') {
+    const v = datePartColumn(table, spec.column, spec.part, what);
+    const codes = Int32Array.from(v, (x) => (Number.isNaN(x) ? DATE_PART_MISSING : x));
+    return { codes, labels: Array.from({ length: DATE_PART_MISSING + 1 }, (_, k) => (k === DATE_PART_MISSING ? null : String(k))) };
+  }
+  const col = columnOf(table, spec.column, what);
+  if (isGroupKeyType(col.type)) {
+    const { codes, keys } = groupCodes(col.data, spec.column);
+    return { codes, labels: keys.map((k) => (k === null ? null : String(k))) };
+  }
+  const perRow = categoryColumn(table, spec, what);
+  const index = new Map<string | null, number>();
+  const labels: (string | null)[] = [];
+  const codes = Int32Array.from(perRow, (l) => {
+    let c = index.get(l);
+    if (c === undefined) {
+      c = labels.length;
+      index.set(l, c);
+      labels.push(l);
+    }
+    return c;
+  });
+  return { codes, labels };
 }
 
 /** True when a feature is one-hot encoded. */

@@ -8,17 +8,16 @@ import { isHeldOut } from '../../data/split';
 import type { DesignMatrix } from '../../kernels/design';
 import { binOf } from '../../ml/feature-plan';
 import type { FeaturePlan } from '../../protocol/train';
-import { featureValues, targetValues, type RowValues } from './stats';
+import { featureValues, missingAt, targetValues, type RowValues } from './stats';
 
 /** Which rows: the training side of the split, or the held-out side. */
 export type SplitSide = 'train' | 'holdout';
 
-function encodeTarget(plan: FeaturePlan, target: RowValues, i: number): number {
+function encodeTarget(plan: FeaturePlan, target: RowValues, classOfCode: Int32Array | null, i: number): number {
   const t = plan.target;
-  if ('labels' in target) {
-    const label = target.labels[i];
-    const k = label === null || label === undefined ? -1 : t.values!.indexOf(label);
-    return k < 0 ? NaN : k; // a class the training rows never had: the row is skipped
+  if ('codes' in target) {
+    const k = classOfCode![target.codes[i]!]!;
+    return k < 0 ? NaN : k; // missing, or a class the training rows never had: the row is skipped
   }
   const v = target.numeric[i]!;
   if (Number.isNaN(v)) return NaN;
@@ -32,14 +31,23 @@ export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, ro
   const n = table.numRows;
   const values = plan.features.map((f) => featureValues(table, f.spec));
   const target = targetValues(table, plan.target.spec);
-  const indexOf = plan.features.map((f) => (f.encoding === 'one-hot' ? new Map(f.categories.map((c, k) => [c, f.offset + k])) : undefined));
+  // Per feature, the parameter index of each category code (-1: reference, unknown or missing).
+  const paramOfCode = plan.features.map((f, fi) => {
+    const v = values[fi]!;
+    if (f.encoding !== 'one-hot' || !('codes' in v)) return null;
+    const index = new Map(f.categories.map((c, k) => [c, f.offset + k]));
+    return Int32Array.from(v.labels, (label) => (label === null ? -1 : index.get(label) ?? -1));
+  });
+  const classOfCode = 'codes' in target
+    ? Int32Array.from(target.labels, (label) => (label === null ? -1 : plan.target.values!.indexOf(label)))
+    : null;
   const keep: number[] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
     if (isHeldOut(rowStart + i, plan.split.seed, plan.split.holdout) !== (side === 'holdout')) continue;
-    const yi = encodeTarget(plan, target, i);
+    const yi = encodeTarget(plan, target, classOfCode, i);
     if (Number.isNaN(yi)) continue; // missing target: dropped or (for impute) unusable
-    if (plan.missing === 'drop' && values.some((v) => ('numeric' in v ? Number.isNaN(v.numeric[i]!) : v.labels[i] === null))) continue;
+    if (plan.missing === 'drop' && values.some((v) => missingAt(v, i))) continue;
     keep.push(i);
     y.push(yi);
   }
@@ -55,13 +63,10 @@ export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, ro
         // Imputing the mean is 0 after standardizing.
         dense[base + r] = Number.isNaN(x) ? 0 : (x - f.mean) / f.std;
       }
-    } else if (f.encoding === 'one-hot' && 'labels' in v) {
-      const map = indexOf[fi]!;
+    } else if (f.encoding === 'one-hot' && 'codes' in v) {
+      const lut = paramOfCode[fi]!;
       const idx = new Int32Array(rows);
-      for (let r = 0; r < rows; r++) {
-        const label = v.labels[keep[r]!];
-        idx[r] = label === null || label === undefined ? -1 : map.get(label) ?? -1;
-      }
+      for (let r = 0; r < rows; r++) idx[r] = lut[v.codes[keep[r]!]!]!;
       oneHot.push(idx);
     }
   });

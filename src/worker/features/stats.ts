@@ -4,18 +4,19 @@
  * The coordinator merges these in partition order into a feature plan (src/ml/feature-plan.ts).
  */
 import type { Table } from 'apache-arrow';
-import { categoryColumn, denseColumn, featureName, isOneHot, numericColumn } from '../../data/feature-columns';
+import { categoryCodes, denseColumn, featureName, isOneHot, numericColumn, type CategoryCodes } from '../../data/feature-columns';
 import { isNumericType } from '../../data/schema';
 import { isHeldOut } from '../../data/split';
 import { momentsOf } from '../../ml/moments';
 import { FabricError } from '../../protocol/errors';
 import type { CategoryCounts, FeatureStatsParams, FeatureStatsResult, TargetSpec } from '../../protocol/train';
 
-/** A column's per-row values: numbers (NaN = missing) or labels (null = missing). */
-export type RowValues = { numeric: Float64Array } | { labels: (string | null)[] };
+/** A column's per-row values: numbers (NaN = missing) or category codes (null label = missing). */
+export type RowValues = { numeric: Float64Array } | CategoryCodes;
 
-function missingAt(v: RowValues, i: number): boolean {
-  return 'numeric' in v ? Number.isNaN(v.numeric[i]!) : v.labels[i] === null;
+/** True when row `i` has no value. */
+export function missingAt(v: RowValues, i: number): boolean {
+  return 'numeric' in v ? Number.isNaN(v.numeric[i]!) : v.labels[v.codes[i]!] === null;
 }
 
 /** Reads the target column: numbers for value, threshold and bins targets; labels for text. */
@@ -26,22 +27,27 @@ export function targetValues(table: Table, target: TargetSpec): RowValues {
   if (target.threshold !== undefined || target.bins !== undefined) {
     throw new FabricError('bad-input', `train: target "${target.column}" is ${String(col.type)}; a threshold or bins need a numeric target`);
   }
-  return { labels: categoryColumn(table, { column: target.column }, 'train target') };
+  return categoryCodes(table, { column: target.column }, 'train target');
 }
 
 /** Reads a feature's column. */
 export function featureValues(table: Table, spec: FeatureStatsParams['features'][number]): RowValues {
   const what = `train feature ${featureName(spec)}`;
-  return isOneHot(spec) ? { labels: categoryColumn(table, spec, what) } : { numeric: denseColumn(table, spec, what) };
+  return isOneHot(spec) ? categoryCodes(table, spec, what) : { numeric: denseColumn(table, spec, what) };
 }
 
-function countLabels(labels: (string | null)[], rows: Uint8Array): CategoryCounts {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < labels.length; i++) {
-    const l = labels[i];
-    if (rows[i] && l !== null && l !== undefined) counts.set(l, (counts.get(l) ?? 0) + 1);
-  }
-  return { values: [...counts.keys()], counts: [...counts.values()] };
+function countLabels(v: CategoryCodes, rows: Uint8Array): CategoryCounts {
+  const perCode = new Float64Array(v.labels.length);
+  for (let i = 0; i < v.codes.length; i++) if (rows[i]) perCode[v.codes[i]!]! += 1;
+  const values: string[] = [];
+  const counts: number[] = [];
+  v.labels.forEach((label, code) => {
+    if (label !== null && perCode[code]! > 0) {
+      values.push(label);
+      counts.push(perCode[code]!);
+    }
+  });
+  return { values, counts };
 }
 
 function momentsOver(name: string, values: Float64Array, rows: Uint8Array): ReturnType<typeof momentsOf> {
@@ -91,12 +97,12 @@ export function partitionFeatureStats(table: Table, params: FeatureStatsParams, 
     droppedRows,
     features: features.map((v, f) => ({
       missing: missing[f]!,
-      ...('numeric' in v ? { moments: momentsOver(featureName(params.features[f]!), v.numeric, train) } : { categories: countLabels(v.labels, train) }),
+      ...('numeric' in v ? { moments: momentsOver(featureName(params.features[f]!), v.numeric, train) } : { categories: countLabels(v, train) }),
     })),
     target: {
       missing: targetMissing,
-      nonNumeric: 'labels' in target,
-      ...('numeric' in target ? { moments: momentsOver(params.target.column, target.numeric, train) } : { categories: countLabels(target.labels, train) }),
+      nonNumeric: 'codes' in target,
+      ...('numeric' in target ? { moments: momentsOver(params.target.column, target.numeric, train) } : { categories: countLabels(target, train) }),
     },
   };
 }
