@@ -40,7 +40,7 @@ export default defineConfig({
   optimizeDeps: {
     // parquet-wasm loads its .wasm by URL; pre-bundling would move the JS away from it.
     exclude: ['parquet-wasm'],
-    include: ['apache-arrow', 'comlink', 'peerjs', 'zod', 'qrcode', '@tensorflow/tfjs',
+    include: ['apache-arrow', 'comlink', 'peerjs', 'zod', 'qrcode', 'uplot', '@tensorflow/tfjs',
       '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'],
   },
   build: {
