@@ -6,6 +6,7 @@
  */
 import { sumVectors } from '../kernels/glm-cpu';
 import { requestDevice, sumVectorsGpu } from '../kernels/gpu-runner';
+import { medianMs } from '../kernels/median-ms';
 
 /** Sums vectors in index order. */
 export interface Aggregator {
@@ -18,16 +19,6 @@ export interface Aggregator {
 /** The CPU aggregator (the fallback, and what Node tests use). */
 export const cpuAggregator: Aggregator = { backend: 'cpu', reason: 'cpu only', sum: (v) => Promise.resolve(sumVectors(v)) };
 
-async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
-}
-
 /**
  * Measures both on 30 vectors of 16k values (the partitions of flights-3m times an MLP's
  * gradient; GLM gradients are smaller) and keeps the faster.
@@ -38,9 +29,9 @@ export async function chooseAggregator(): Promise<Aggregator> {
   if (!device) return { ...cpuAggregator, reason: 'no WebGPU device: cpu' };
   const vectors = Array.from({ length: 30 }, (_, k) => Float64Array.from({ length: 16_384 }, (_, i) => Math.sin(i * 0.37 + k)));
   try {
-    await sumVectorsGpu(device, vectors); // warm-up: pipeline compilation
-    const gpuMs = await median(3, () => sumVectorsGpu(device, vectors));
-    const cpuMs = await median(3, () => Promise.resolve(sumVectors(vectors)));
+    // One warm-up each: pipeline compilation on the GPU, JIT on the CPU.
+    const gpuMs = await medianMs(3, 1, async () => void (await sumVectorsGpu(device, vectors)));
+    const cpuMs = await medianMs(3, 1, async () => void sumVectors(vectors));
     const reason = `cpu ${cpuMs.toFixed(2)} ms, webgpu ${gpuMs.toFixed(2)} ms for 30 × 16k`;
     if (gpuMs < cpuMs) return { backend: 'webgpu', reason, sum: (v) => sumVectorsGpu(device, v) };
     device.destroy();

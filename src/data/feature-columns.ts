@@ -68,12 +68,8 @@ export function datePartColumn(table: Table, name: string, part: 'hour' | 'day-o
   return out;
 }
 
-/** A category label per row (`null` where missing): text as is, numbers and date parts as text. */
-export function categoryColumn(table: Table, spec: FeatureSpec | { column: string }, what: string): (string | null)[] {
-  if ('kind' in spec && spec.kind === 'date-part') {
-    return Array.from(datePartColumn(table, spec.column, spec.part, what), (v) => (Number.isNaN(v) ? null : String(v)));
-  }
-  const col = columnOf(table, spec.column, what);
+/** A label per row (`null` where missing), for columns the byte coder does not read (floats, timestamps). */
+function labelsPerRow(col: Vector): (string | null)[] {
   if (isNumericType(col.type)) return Array.from(numericValuesWithGaps(col), (v) => (Number.isNaN(v) ? null : String(v)));
   const out: (string | null)[] = new Array(col.length);
   for (let i = 0; i < col.length; i++) {
@@ -107,7 +103,7 @@ export function categoryCodes(table: Table, spec: FeatureSpec | { column: string
     const { codes, keys } = groupCodes(col.data, spec.column);
     return { codes, labels: keys.map((k) => (k === null ? null : String(k))) };
   }
-  const perRow = categoryColumn(table, spec, what);
+  const perRow = labelsPerRow(col);
   const index = new Map<string | null, number>();
   const labels: (string | null)[] = [];
   const codes = Int32Array.from(perRow, (l) => {

@@ -28,13 +28,16 @@ async function run(getBytes: () => Promise<Uint8Array>, name: string, options: L
     const dataset = await loadBytes(bytes, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), options);
     return Comlink.transfer({ ok: true, dataset }, dataset.partitions.map((p) => p.ipc.buffer));
   } catch (e) {
-    return { ok: false, error: FabricError.from(e, 'corrupt-file').toJSON() };
+    // Readers wrap their own failures as corrupt-file; anything else here is our bug.
+    return { ok: false, error: FabricError.from(e, 'internal').toJSON() };
   }
 }
 
 const api: LoaderApi = {
   loadUrl: (url, name, options) => run(async () => {
-    const res = await fetch(url);
+    const res = await fetch(url).catch((e: unknown) => {
+      throw new FabricError('bad-input', `load: could not fetch ${url} (${(e as Error).message}). Check the URL and that the server allows it.`);
+    });
     if (!res.ok) throw new FabricError('bad-input', `load: fetching ${url} answered ${res.status} ${res.statusText}. Check the URL.`);
     return new Uint8Array(await res.arrayBuffer());
   }, name, options),

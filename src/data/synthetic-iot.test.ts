@@ -1,22 +1,11 @@
 import { tableToIPC, type Table } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../kernels/random';
 import { groupByKey, groupTable } from './group-shuffle';
 import { DEFAULT_IOT_NOISE, syntheticIot, type DeviceTruth } from './synthetic-iot';
 
-/**
- * mulberry32, as `seededRandom` in src/kernels/random.ts: src/data may not import src/kernels,
- * and syntheticIot takes any uniform generator, so the test brings its own.
- */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (a test may reach across layers; syntheticIot itself takes any generator). */
+const mulberry32 = seededRandom;
 
 /** Ordinary least squares with an intercept, by the normal equations and Gaussian elimination. */
 function leastSquares(table: Table, sensors: number): { beta: number[]; residualSd: number } {

@@ -31,8 +31,3 @@ export function l1Weights(kind: GlmKind, dim: number, classes: number, l1: numbe
   for (let i = 0; i < w.length; i++) w[i] = isIntercept(i, dim) ? 0 : l1;
   return w;
 }
-
-/** Number of model outputs: classes for softmax, one otherwise. */
-export function outputsOf(kind: GlmKind, classes: number): number {
-  return kind === 'softmax' ? classes : 1;
-}

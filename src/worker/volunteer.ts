@@ -161,6 +161,25 @@ export class Volunteer {
     });
   }
 
+  /** Caches a partition or an artifact on the slot the message names, and acknowledges it. */
+  private cacheBlob(msg: Extract<CoordinatorMessage, { type: 'partition' | 'artifact' }>, bytes: Uint8Array | undefined): void {
+    const link = this.link!;
+    const slot = this.slots[msg.slot];
+    if (!slot || !bytes) {
+      link.close(new FabricError('schema-mismatch', `${msg.type} message names slot ${msg.slot} of ${this.slots.length} or has no payload`));
+      return;
+    }
+    if (msg.type === 'partition') this.update({ detail: `caching partition ${msg.ref.index} (${(msg.ref.byteLength / 1048576).toFixed(1)} MiB)` });
+    const own = bytes.slice().buffer;
+    const cached = msg.type === 'partition'
+      ? slot.api.cachePartition(msg.ref, Comlink.transfer(own, [own]))
+      : slot.api.cacheArtifact(msg.ref, Comlink.transfer(own, [own]));
+    void cached.then((reply) => {
+      if (reply.ok && msg.type === 'partition') this.update({ partitionsCached: this.status.partitionsCached + 1 });
+      return link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply });
+    }).catch(() => undefined);
+  }
+
   private handle(msg: CoordinatorMessage, payloads: readonly Uint8Array[]): void {
     const link = this.link!;
     switch (msg.type) {
@@ -168,34 +187,10 @@ export class Volunteer {
       case 'welcome':
       case 'reject':
         return;
-      case 'partition': {
-        const slot = this.slots[msg.slot];
-        const bytes = payloads[0];
-        if (!slot || !bytes) {
-          link.close(new FabricError('schema-mismatch', `partition message names slot ${msg.slot} of ${this.slots.length} or has no payload`));
-          return;
-        }
-        this.update({ detail: `caching partition ${msg.ref.index} (${(msg.ref.byteLength / 1048576).toFixed(1)} MiB)` });
-        const own = bytes.slice().buffer;
-        void slot.api.cachePartition(msg.ref, Comlink.transfer(own, [own])).then((reply) => {
-          if (reply.ok) this.update({ partitionsCached: this.status.partitionsCached + 1 });
-          return link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply });
-        }).catch(() => undefined);
+      case 'partition':
+      case 'artifact':
+        this.cacheBlob(msg, payloads[0]);
         return;
-      }
-      case 'artifact': {
-        const slot = this.slots[msg.slot];
-        const bytes = payloads[0];
-        if (!slot || !bytes) {
-          link.close(new FabricError('schema-mismatch', `artifact message names slot ${msg.slot} of ${this.slots.length} or has no payload`));
-          return;
-        }
-        const own = bytes.slice().buffer;
-        void slot.api.cacheArtifact(msg.ref, Comlink.transfer(own, [own]))
-          .then((reply) => link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply }))
-          .catch(() => undefined);
-        return;
-      }
       case 'task': {
         const slot = this.slots[msg.slot];
         if (!isTaskKind(msg.task.kind)) {

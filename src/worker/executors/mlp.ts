@@ -47,16 +47,28 @@ function permutation(n: number, seed: number): Int32Array {
   return p;
 }
 
-/** Loss sum of every row of `m` (forward passes only, in chunks). */
-function lossOver(model: tf.Sequential, arch: MlpArch, m: DesignMatrix): number {
-  let loss = 0;
+/**
+ * Forward passes over every row of `m` in chunks of {@link EVAL_CHUNK}: `visit` gets each
+ * chunk's logits and first row; the tensors are freed after it returns.
+ */
+function forwardInChunks(model: tf.Sequential, arch: MlpArch, m: DesignMatrix, visit: (logits: tf.Tensor, start: number, count: number) => void): void {
   for (let start = 0; start < m.rows; start += EVAL_CHUNK) {
     const rows = Int32Array.from({ length: Math.min(EVAL_CHUNK, m.rows - start) }, (_, i) => start + i);
-    loss += tf.tidy(() => {
-      const x = tf.tensor2d(expandRows(m, rows, arch.inputs), [rows.length, arch.inputs]);
-      return batchLossSum(arch.head, model.apply(x) as tf.Tensor, m.y.subarray(start, start + rows.length), arch.outputs).dataSync()[0]!;
-    });
+    const x = tf.tensor2d(expandRows(m, rows, arch.inputs), [rows.length, arch.inputs]);
+    const logits = model.apply(x) as tf.Tensor;
+    visit(logits, start, rows.length);
+    tf.dispose([x, logits]);
   }
+}
+
+/** Loss sum of every row of `m` (forward passes only). */
+function lossOver(model: tf.Sequential, arch: MlpArch, m: DesignMatrix): number {
+  let loss = 0;
+  forwardInChunks(model, arch, m, (logits, start, count) => {
+    const sum = batchLossSum(arch.head, logits, m.y.subarray(start, start + count), arch.outputs);
+    loss += sum.dataSync()[0]!;
+    sum.dispose();
+  });
   return loss;
 }
 
@@ -111,14 +123,10 @@ export function runMlpPredict(params: MlpPredictParams, ctx: ExecutorContext): E
   setMlpWeights(model, weightsOf(ctx, arch));
   const out = new Float64Array(m.rows * (arch.head === 'softmax' ? arch.outputs : 1));
   let at = 0;
-  for (let start = 0; start < m.rows; start += EVAL_CHUNK) {
-    const rows = Int32Array.from({ length: Math.min(EVAL_CHUNK, m.rows - start) }, (_, i) => start + i);
-    const x = tf.tensor2d(expandRows(m, rows, arch.inputs), [rows.length, arch.inputs]);
-    const logits = model.apply(x) as tf.Tensor;
+  forwardInChunks(model, arch, m, (logits) => {
     const p = predictionsOf(arch.head, logits);
-    tf.dispose([x, logits]);
     out.set(p, at);
     at += p.length;
-  }
+  });
   return { result: { rows: m.rows }, binary: [new Uint8Array(out.buffer), new Uint8Array(m.y.slice().buffer)] };
 }

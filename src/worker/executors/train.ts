@@ -8,7 +8,7 @@ import type { DesignMatrix } from '../../kernels/design';
 import { parameterCount } from '../../kernels/design';
 import { FabricError } from '../../protocol/errors';
 import { FeaturePlanSchema, type FeaturePlan, type GlmGradientParams, type GlmGradientResult, type GlmPredictParams, type GlmPredictResult, type FeatureStatsParams, type FeatureStatsResult } from '../../protocol/train';
-import { buildDesign, type SplitSide } from '../features/design';
+import { buildDesign, readPlanColumns, type SplitSide } from '../features/design';
 import { partitionFeatureStats } from '../features/stats';
 import type { ExecutorContext, ExecutorOutput } from './registry';
 
@@ -30,17 +30,21 @@ export function planOf(ctx: ExecutorContext, id: string): FeaturePlan {
   return plan;
 }
 
-/** The design matrix of the task's partition, built once per (plan, partition, side) and kept. */
+/**
+ * The design matrix of the task's partition for one side of the split. Both sides are built
+ * together, from one read of the columns, the first time either is asked for, and kept.
+ */
 export function designOf(ctx: ExecutorContext, planId: string, side: SplitSide): DesignMatrix {
   if (ctx.tables.length !== 1) throw new FabricError('bad-input', `glm tasks expect one partition per task, got ${ctx.tables.length}`);
   const ref = ctx.partitions[0]!;
-  const key = `${planId}|${ref.id}|${side}`;
-  let m = ctx.memo.get(key) as DesignMatrix | undefined;
-  if (!m) {
-    m = buildDesign(ctx.tables[0]!, planOf(ctx, planId), side, ref.rowStart);
-    ctx.memo.set(key, m);
+  const key = (s: SplitSide): string => `${planId}|${ref.id}|${s}`;
+  if (!ctx.memo.has(key(side))) {
+    const table = ctx.tables[0]!;
+    const plan = planOf(ctx, planId);
+    const columns = readPlanColumns(table, plan);
+    for (const s of ['train', 'holdout'] as const) ctx.memo.set(key(s), buildDesign(table, plan, s, ref.rowStart, columns));
   }
-  return m;
+  return ctx.memo.get(key(side)) as DesignMatrix;
 }
 
 function paramsOf(ctx: ExecutorContext, kind: GlmGradientParams['kind'], dim: number, classes: number): Float64Array {

@@ -26,11 +26,24 @@ function encodeTarget(plan: FeaturePlan, target: RowValues, classOfCode: Int32Ar
   return v;
 }
 
-/** The design matrix of `table` (whose first row is dataset row `rowStart`) for one side of the split. */
-export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, rowStart: number): DesignMatrix {
+/** The columns a plan reads from a partition, read once for both sides of the split. */
+export interface PlanColumns {
+  readonly values: RowValues[];
+  readonly target: RowValues;
+}
+
+/** Reads the feature and target columns of `plan` from `table`. */
+export function readPlanColumns(table: Table, plan: FeaturePlan): PlanColumns {
+  return { values: plan.features.map((f) => featureValues(table, f.spec)), target: targetValues(table, plan.target.spec) };
+}
+
+/**
+ * The design matrix of `table` (whose first row is dataset row `rowStart`) for one side of the
+ * split. Pass `columns` when building both sides, so the columns are read once.
+ */
+export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, rowStart: number, columns: PlanColumns = readPlanColumns(table, plan)): DesignMatrix {
   const n = table.numRows;
-  const values = plan.features.map((f) => featureValues(table, f.spec));
-  const target = targetValues(table, plan.target.spec);
+  const { values, target } = columns;
   // Per feature, the parameter index of each category code (-1: reference, unknown or missing).
   const paramOfCode = plan.features.map((f, fi) => {
     const v = values[fi]!;
