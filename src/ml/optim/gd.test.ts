@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { FabricError } from '../../protocol/errors';
 import { minimizeGd } from './gd';
 import {
   counted,
@@ -9,20 +8,13 @@ import {
   maxAbsDiff,
   newtonLogistic,
   orthonormalDesign,
+  rejection,
   rosenbrock,
   rosenbrockStart,
   spdQuadratic,
 } from './test-problems';
 import type { MinimizeResult, Objective } from './types';
 
-async function rejection(p: Promise<unknown>): Promise<FabricError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(FabricError);
-  return e as FabricError;
-}
 
 /** True when the recorded values never rise by more than rounding (1e-12 relative). */
 function monotone(r: MinimizeResult): boolean {

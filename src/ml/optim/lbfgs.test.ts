@@ -11,6 +11,7 @@ import {
   maxAbsDiff,
   newtonLogistic,
   orthonormalDesign,
+  rejection,
   rosenbrock,
   rosenbrockStart,
   spdQuadratic,
@@ -28,14 +29,6 @@ function nonZeros(x: Float64Array): number {
   return x.reduce((n, v) => (v !== 0 ? n + 1 : n), 0);
 }
 
-async function rejection(p: Promise<unknown>): Promise<FabricError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(FabricError);
-  return e as FabricError;
-}
 
 describe('minimizeLbfgs on smooth problems with known optima', () => {
   it.each([2, 50])('finds A⁻¹b of a %i-dimensional SPD quadratic to 1e-8', async (n) => {

@@ -6,6 +6,8 @@
  * @module
  */
 import { seededRandom } from '../../kernels/random';
+import { expect } from 'vitest';
+import { FabricError } from '../../protocol/errors';
 import type { Objective, ObjectiveResult } from './types';
 
 /** A seeded generator, so every failure reproduces. */
@@ -213,4 +215,14 @@ export function maxAbsDiff(a: Float64Array, b: Float64Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
+}
+
+/** The FabricError a promise rejects with (the test fails if it resolves or rejects otherwise). */
+export async function rejection(p: Promise<unknown>): Promise<FabricError> {
+  const e: unknown = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(FabricError);
+  return e as FabricError;
 }
