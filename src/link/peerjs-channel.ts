@@ -3,8 +3,8 @@
  *
  * PeerJS gives us signalling and the `RTCDataChannel`; we send on that channel ourselves with
  * flow control on `bufferedamountlow`. PeerJS's own `raw` send polls a full buffer every 50 ms,
- * and its `binary` mode (16 KiB chunks, BinaryPack) ran at 0.79 of a raw channel against this
- * link's 0.96 in bench/results/transport.md. The connection must use `serialization: 'raw'` so
+ * and its `binary` mode (16 KiB chunks, BinaryPack) ran at 0.72-0.79 of a raw channel against this
+ * link's 0.86-0.97 (bench/results/transport.md). The connection must use `serialization: 'raw'` so
  * PeerJS passes our bytes through untouched.
  */
 import type { DataConnection } from 'peerjs';
