@@ -20,6 +20,11 @@ export class ArtifactStore {
     return this.put(new TextEncoder().encode(JSON.stringify(value)) as Uint8Array<ArrayBuffer>);
   }
 
+  /** Forgets an artifact (a job's batches once the job is over). Slots evict their copies by age. */
+  delete(ref: ArtifactRef): void {
+    this.blobs.delete(ref.id);
+  }
+
   /** The bytes of an artifact. */
   bytes(ref: ArtifactRef): Uint8Array<ArrayBuffer> {
     const b = this.blobs.get(ref.id);

@@ -8,6 +8,7 @@ import type { LoaderApi } from '../data/load.worker';
 import type { LoadedDataset } from '../data/load';
 import type { DatasetInfo, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
+import { isSyntheticSource, type SyntheticSource } from './synthetic';
 
 
 /** Built-in datasets, by name. */
@@ -16,8 +17,8 @@ export const BUILTIN_DATASETS = {
   'flights-3m': flightsUrl,
 } as const;
 
-/** What `load` accepts: a built-in name, a URL, a File or Blob, or bytes. */
-export type DatasetSource = keyof typeof BUILTIN_DATASETS | string | URL | Blob | ArrayBuffer | Uint8Array;
+/** What `load` accepts: a built-in name, a URL, a File or Blob, bytes, or a generated dataset (`synthetic.iot(...)`). */
+export type DatasetSource = keyof typeof BUILTIN_DATASETS | string | URL | Blob | ArrayBuffer | Uint8Array | SyntheticSource;
 
 /** Options of `load`. */
 export interface LoadDatasetOptions {
@@ -59,7 +60,11 @@ export class DatasetStore {
     const loader = this.startLoader();
     const opts = options.partitionRows === undefined ? {} : { partitionRows: options.partitionRows };
     let reply;
-    if (typeof source === 'string' && source in BUILTIN_DATASETS) {
+    if (isSyntheticSource(source)) {
+      const o = source.options;
+      const name = options.name ?? `synthetic-iot-${o.devices}x${o.rowsPerDevice}-seed${o.seed}`;
+      reply = await loader.loadIot({ devices: o.devices, rowsPerDevice: o.rowsPerDevice, seed: o.seed, sensors: o.sensors, noise: o.noise, sizeSpread: o.sizeSpread }, name, opts);
+    } else if (typeof source === 'string' && source in BUILTIN_DATASETS) {
       const url = BUILTIN_DATASETS[source as keyof typeof BUILTIN_DATASETS];
       reply = await loader.loadUrl(new URL(url, location.href).href, options.name ?? `${source}.parquet`, opts);
     } else if (typeof source === 'string' || source instanceof URL) {
@@ -73,7 +78,7 @@ export class DatasetStore {
       const buf = source instanceof ArrayBuffer ? source.slice(0) : source.slice().buffer;
       reply = await loader.loadBytes(Comlink.transfer(buf, [buf]), options.name ?? 'bytes', opts);
     } else {
-      throw new FabricError('bad-input', `load: source must be a built-in name (${Object.keys(BUILTIN_DATASETS).join(', ')}), a URL, a File, a Blob or bytes; got ${typeof source}`);
+      throw new FabricError('bad-input', `load: source must be a built-in name (${Object.keys(BUILTIN_DATASETS).join(', ')}), a URL, a File, a Blob, bytes, or synthetic.iot({ ... }); got ${typeof source}`);
     }
     if (!reply.ok) throw FabricError.fromJSON(reply.error);
     const dataset = reply.dataset;

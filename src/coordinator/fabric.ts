@@ -17,7 +17,11 @@ import { Cluster, type NodeInfo } from './cluster';
 import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dataset-store';
 import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
+import type { GroupBy } from './group-by';
+import { planApplyJob, planFitJob, runGroupJob } from './jobs/fit-groups';
+import type { GroupResults } from './jobs/group-results';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
+import { ShuffleClient } from './shuffle-client';
 import { runTrainJob, type TrainedModel, type TrainOptions } from './jobs/train';
 import { LocalNode } from './local-node';
 import { Room, type SignalServer } from './room';
@@ -81,6 +85,7 @@ export class Fabric {
   };
   private readonly scheduler: Scheduler;
   private readonly cluster: Cluster;
+  private readonly shuffler = new ShuffleClient((ref) => this.store.bytes(ref));
   private readonly logLines: LogEntry[] = [];
   private room: Room | undefined;
   /** Measured once, at the first training job. */
@@ -188,6 +193,35 @@ export class Fabric {
       this.log('error', `train failed: [${err.code}] ${err.message}`);
       throw err;
     }
+  }
+
+  /**
+   * Groups rows by `key` for one job per group (Spark's `groupBy(key).applyInPandas`):
+   * `fabric.groupBy('origin').fit({ target: 'delay', features: ['distance'], model: ridge({ l2: 1e-3 }) })`.
+   */
+  groupBy(key: string): GroupBy {
+    const run = async (what: string, plan: () => Parameters<typeof runGroupJob>[4], options: Parameters<typeof runGroupJob>[5]): Promise<GroupResults> => {
+      try {
+        const dataset = this.store.require(what);
+        const job = plan();
+        this.log('info', `${what}: by ${key} on ${dataset.name}, ${this.nodes().length} node(s)`);
+        const results = await runGroupJob(this.scheduler, this.artifacts, (d, r) => this.shuffler.shuffle(d, r), dataset, job, options);
+        const counts = new Map<string, number>();
+        for (const r of results.rows) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+        this.log('info', `${what} done in ${results.ms} ms: ${results.rows.length} groups in ${results.tasks} tasks (shuffle ${results.shuffleMs} ms); ${[...counts].map(([s, c]) => `${c} ${s}`).join(', ')}`);
+        for (const r of results.rows) if (r.status === 'group-too-large') this.log('warn', r.message);
+        return results;
+      } catch (e) {
+        const err = FabricError.from(e);
+        this.log('error', `${what} failed: [${err.code}] ${err.message}`);
+        throw err;
+      }
+    };
+    return {
+      key,
+      fit: (options) => run('groupBy().fit', () => planFitJob(this.store.require('groupBy().fit'), key, options), options),
+      apply: (name, options = {}) => run('groupBy().apply', () => planApplyJob(this.store.require('groupBy().apply'), key, name, options), options),
+    };
   }
 
   /** Restarts the local node with `count` slots (0 for none). Its running tasks are queued again. */

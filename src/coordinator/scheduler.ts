@@ -118,9 +118,18 @@ export class Scheduler {
     this.localityWaitMs = options.localityWaitMs ?? 3000;
   }
 
-  /** Registers an event listener. */
-  onEvent(cb: (e: SchedulerEvent) => void): void {
+  /** Registers an event listener; returns the function that removes it. */
+  onEvent(cb: (e: SchedulerEvent) => void): () => void {
     this.listeners.push(cb);
+    return () => {
+      const i = this.listeners.indexOf(cb);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Live slots over all nodes. */
+  get slotCount(): number {
+    return this.slots.size;
   }
 
   /** Adds a node's slots. Its loss is handled from then on. */

@@ -29,6 +29,13 @@ export interface GroupByKeyOptions {
    * unless listed: each group's key is in {@link GroupedTable.keys}.
    */
   readonly columns?: readonly string[] | undefined;
+  /**
+   * Chooses the order of the groups in the output, given each group's row count in key order:
+   * returns group indices (into that key order), each once. fitGroups passes its task plan, so
+   * each task's groups are adjacent and a task is one zero-copy slice. Key order when omitted.
+   * It must be a permutation: every group appears once.
+   */
+  readonly arrange?: ((sizes: readonly number[]) => readonly number[]) | undefined;
 }
 
 /** All rows grouped by key: one reordered table, and where each group starts. */
@@ -45,6 +52,8 @@ export interface GroupedTable {
   readonly nullGroup: number;
   /** For each row of `table`, its row index in the input (partitions concatenated in order). */
   readonly sourceRow: Int32Array;
+  /** For each group of the output, its position in key order (the identity without `arrange`). */
+  readonly keyRank: Int32Array;
 }
 
 /** Rows the shuffle handles: its row positions are Int32Array entries. */
@@ -104,15 +113,19 @@ export function groupByKey(tables: readonly Table[], key: string, options: Group
   if (rows > MAX_ROWS) throw new FabricError('bad-input', `groupByKey: ${rows} rows is more than the ${MAX_ROWS} one shuffle holds; group a sample, or split the job by a coarser key first`);
 
   const { codes, keys } = groupCodes(chunksOf(tables, key), key);
-  const order = keys.map((_, c) => c).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
+  const byKey = keys.map((_, c) => c).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
+  const perCode = new Int32Array(keys.length);
+  for (let r = 0; r < rows; r++) perCode[codes[r]!]! += 1;
+  const arranged = arrangeGroups(options.arrange, byKey.map((c) => perCode[c]!));
+  const order = arranged.map((k) => byKey[k]!);
+  // rank[code]: the group's position in the output.
   const rank = new Int32Array(keys.length);
   order.forEach((c, g) => (rank[c] = g));
 
-  // Stable counting sort: `dest[r]` is row r's position in the output. `codes` is reused for it.
-  const groupStart = new Int32Array(keys.length + 1);
-  for (let r = 0; r < rows; r++) groupStart[rank[codes[r]!]! + 1] = groupStart[rank[codes[r]!]! + 1]! + 1;
-  for (let g = 0; g < keys.length; g++) groupStart[g + 1] = groupStart[g + 1]! + groupStart[g]!;
-  const cursor = groupStart.slice(0, keys.length);
+  // Stable counting sort: `dest[r]` is row r's position in the output.
+  const groupStart = new Int32Array(order.length + 1);
+  order.forEach((c, g) => (groupStart[g + 1] = groupStart[g]! + perCode[c]!));
+  const cursor = groupStart.slice(0, order.length);
   const dest = codes;
   const sourceRow = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -132,7 +145,25 @@ export function groupByKey(tables: readonly Table[], key: string, options: Group
     groupStart,
     nullGroup: sortedKeys.indexOf(null),
     sourceRow,
+    keyRank: Int32Array.from(arranged),
   };
+}
+
+/** Checks an `arrange` result: group indices in range, each at most once. */
+function arrangeGroups(arrange: GroupByKeyOptions['arrange'], sizes: readonly number[]): number[] {
+  if (!arrange) return sizes.map((_, g) => g);
+  const order = [...arrange(sizes)];
+  if (order.length !== sizes.length) {
+    throw new FabricError('internal', `groupByKey: options.arrange returned ${order.length} groups for ${sizes.length}; it must order every group once`);
+  }
+  const seen = new Uint8Array(sizes.length);
+  for (const g of order) {
+    if (!Number.isInteger(g) || g < 0 || g >= sizes.length || seen[g]) {
+      throw new FabricError('internal', `groupByKey: options.arrange returned group ${g}; each of 0 to ${sizes.length - 1} may appear once`);
+    }
+    seen[g] = 1;
+  }
+  return order;
 }
 
 /** Rows in group `g`. */

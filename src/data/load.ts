@@ -1,4 +1,5 @@
 /** Loading a file into a partitioned dataset: the work the loader worker does. */
+import type { Table } from 'apache-arrow';
 import type { ColumnInfo, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
 import { choosePartitionRows, partitionTable } from './partition';
@@ -22,7 +23,11 @@ export interface LoadedDataset {
 
 /** Reads, checks and partitions a file's bytes. */
 export async function loadBytes(bytes: Uint8Array, name: string, decodeParquet: ParquetDecoder, options: LoadOptions = {}): Promise<LoadedDataset> {
-  const table = readTable(bytes, name, decodeParquet);
+  return loadTable(readTable(bytes, name, decodeParquet), name, options);
+}
+
+/** Partitions a table already in memory (a generated dataset). */
+export async function loadTable(table: Table, name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
   const rows = options.partitionRows ?? choosePartitionRows(table);
   if (!Number.isInteger(rows) || rows < 1) {
     throw new FabricError('bad-input', `load: options.partitionRows must be a whole number of at least 1, got ${String(options.partitionRows)}`);

@@ -6,7 +6,10 @@ import * as Comlink from 'comlink';
 import initParquet, { readParquet } from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { FabricError, type SerializedError } from '../protocol/errors';
-import { loadBytes, type LoadedDataset, type LoadOptions } from './load';
+// An entry point, not a library module: it composes the loader with Fabric's one seeded generator.
+import { seededRandom } from '../kernels/random';
+import { loadBytes, loadTable, type LoadedDataset, type LoadOptions } from './load';
+import { syntheticIot } from './synthetic-iot';
 import { PARQUET_BATCH_ROWS } from './read-table';
 
 let ready: Promise<unknown> | undefined;
@@ -18,14 +21,32 @@ export type LoadReply = { ok: true; dataset: LoadedDataset } | { ok: false; erro
 export interface LoaderApi {
   loadUrl(url: string, name: string, options: LoadOptions): Promise<LoadReply>;
   loadBytes(bytes: ArrayBuffer, name: string, options: LoadOptions): Promise<LoadReply>;
+  /** Generates the synthetic IoT dataset (synthetic-iot.ts) from a seed and partitions it. */
+  loadIot(iot: IotRequest, name: string, options: LoadOptions): Promise<LoadReply>;
+}
+
+/** The synthetic IoT dataset's options, with a seed instead of a generator. */
+export interface IotRequest {
+  readonly devices: number;
+  readonly rowsPerDevice: number;
+  readonly seed: number;
+  readonly sensors?: number | undefined;
+  readonly noise?: number | undefined;
+  readonly sizeSpread?: number | undefined;
 }
 
 async function run(getBytes: () => Promise<Uint8Array>, name: string, options: LoadOptions): Promise<LoadReply> {
-  try {
+  return reply(async () => {
     ready ??= initParquet({ module_or_path: parquetWasmUrl });
     await ready;
     const bytes = await getBytes();
-    const dataset = await loadBytes(bytes, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), options);
+    return loadBytes(bytes, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), options);
+  });
+}
+
+async function reply(load: () => Promise<LoadedDataset>): Promise<LoadReply> {
+  try {
+    const dataset = await load();
     return Comlink.transfer({ ok: true, dataset }, dataset.partitions.map((p) => p.ipc.buffer));
   } catch (e) {
     // Readers wrap their own failures as corrupt-file; anything else here is our bug.
@@ -42,6 +63,7 @@ const api: LoaderApi = {
     return new Uint8Array(await res.arrayBuffer());
   }, name, options),
   loadBytes: (bytes, name, options) => run(async () => new Uint8Array(bytes), name, options),
+  loadIot: (iot, name, options) => reply(async () => loadTable(syntheticIot({ ...iot, random: seededRandom(iot.seed) }).table, name, options)),
 };
 
 Comlink.expose(api);

@@ -86,13 +86,8 @@ function normalSource(random: () => number): () => number {
   };
 }
 
-/**
- * Generates readings of `devices` devices: columns `device` (Utf8 `dev-00001`…), `time`
- * (timestamp, ms), `x1`..`xk` (float64, standard normal) and `y` (float64). Rows are in time
- * order, devices interleaved within each minute as a real feed would be, so grouping by device is
- * a real shuffle. Intercepts are uniform on [-10, 10] and coefficients on [-2, 2].
- */
-export function syntheticIot(options: SyntheticIotOptions): { table: Table; truth: DeviceTruth[] } {
+/** Checks the options and draws every device's hidden model: the first draws of the stream. */
+function drawDevices(options: SyntheticIotOptions, normal: () => number): DeviceTruth[] {
   const { devices, rowsPerDevice, random } = options;
   const sensors = options.sensors ?? DEFAULT_IOT_SENSORS;
   const noise = options.noise ?? DEFAULT_IOT_NOISE;
@@ -103,8 +98,6 @@ export function syntheticIot(options: SyntheticIotOptions): { table: Table; trut
   check(Number.isFinite(noise) && noise >= 0, 'noise must be a finite number of at least 0', noise);
   check(Number.isFinite(spread) && spread >= 0, 'sizeSpread must be a finite number of at least 0', spread);
   check(typeof random === 'function', 'random must be a function returning uniform numbers in [0, 1), such as seededRandom(seed)', random);
-
-  const normal = normalSource(random);
   const width = Math.max(5, String(devices).length);
   const truth: DeviceTruth[] = [];
   for (let d = 0; d < devices; d++) {
@@ -115,6 +108,30 @@ export function syntheticIot(options: SyntheticIotOptions): { table: Table; trut
   }
   const total = truth.reduce((s, t) => s + t.rows, 0);
   check(total <= MAX_IOT_ROWS, `devices × rowsPerDevice must stay within ${MAX_IOT_ROWS} rows; lower devices or rowsPerDevice`, `${total} rows`);
+  return truth;
+}
+
+/**
+ * Every device's hidden model, as {@link syntheticIot} with the same options and a generator in
+ * the same state would draw it, without generating the readings.
+ */
+export function iotTruth(options: SyntheticIotOptions): DeviceTruth[] {
+  return drawDevices(options, normalSource(options.random));
+}
+
+/**
+ * Generates readings of `devices` devices: columns `device` (Utf8 `dev-00001`…), `time`
+ * (timestamp, ms), `x1`..`xk` (float64, standard normal) and `y` (float64). Rows are in time
+ * order, devices interleaved within each minute as a real feed would be, so grouping by device is
+ * a real shuffle. Intercepts are uniform on [-10, 10] and coefficients on [-2, 2].
+ */
+export function syntheticIot(options: SyntheticIotOptions): { table: Table; truth: DeviceTruth[] } {
+  const normal = normalSource(options.random);
+  const truth = drawDevices(options, normal);
+  const sensors = options.sensors ?? DEFAULT_IOT_SENSORS;
+  const noise = options.noise ?? DEFAULT_IOT_NOISE;
+  const width = Math.max(5, String(options.devices).length);
+  const total = truth.reduce((s, t) => s + t.rows, 0);
 
   const nameBytes = new TextEncoder().encode(truth.map((t) => t.device).join(''));
   const nameLength = 4 + width;

@@ -108,3 +108,14 @@ export function logisticRegression(o: GlmOptions = {}): GlmSpec {
 export function softmaxRegression(o: GlmOptions = {}): GlmSpec {
   return glm('softmaxRegression', 'softmax', o);
 }
+
+/** Ordinary least squares, per group in fitGroups: `linearRegression()` with no penalty. */
+export function ols(): GlmSpec {
+  return glm('ols', 'linear', {});
+}
+
+/** Ridge regression: least squares with an L2 penalty `l2` ≥ 0 (0 is OLS). */
+export function ridge(o: { readonly l2: number }): GlmSpec {
+  if (typeof o?.l2 !== 'number') throw new FabricError('bad-input', `ridge: options.l2 must be a number ≥ 0, e.g. ridge({ l2: 1e-3 }); got ${JSON.stringify(o)}`);
+  return glm('ridge', 'linear', { l2: o.l2 });
+}

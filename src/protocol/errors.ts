@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   'too-many-failures': 'A task failed its maximum number of times (4), so its job failed.',
   'backend-unavailable': 'No compute backend (webgpu, wasm, cpu) could start; each reason is listed.',
   'peer-server-unavailable': 'The PeerJS signalling server could not be reached.',
+  'group-too-large': 'fitGroups: a group needs more memory on a slot than the budget (budgetBytes). Its row in the results has this status and names the group, its size and the budget; the other groups finish.',
   'cancelled': 'The job was stopped by its caller.',
   'internal': 'A bug in Fabric. Please report it with the message.',
 } as const;

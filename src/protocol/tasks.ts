@@ -12,6 +12,7 @@ import {
   type FeatureStatsParams, type FeatureStatsResult, type GlmGradientParams, type GlmGradientResult,
   type GlmPredictParams, type GlmPredictResult,
 } from './train';
+import { FitGroupsParamsSchema, FitGroupsResultSchema, type FitGroupsParams, type FitGroupsResult } from './groups';
 
 export { ColumnMomentsSchema, type ColumnMoments } from './stats';
 
@@ -35,6 +36,7 @@ export const TASK_KINDS = {
   'glm-predict': { params: GlmPredictParamsSchema, result: GlmPredictResultSchema },
   'mlp-gradient': { params: MlpGradientParamsSchema, result: MlpGradientResultSchema },
   'mlp-predict': { params: MlpPredictParamsSchema, result: GlmPredictResultSchema },
+  'fit-groups': { params: FitGroupsParamsSchema, result: FitGroupsResultSchema },
 } as const;
 
 /** A registered task kind. */
@@ -48,6 +50,7 @@ export interface TaskTypes {
   'glm-predict': { params: GlmPredictParams; result: GlmPredictResult };
   'mlp-gradient': { params: MlpGradientParams; result: MlpGradientResult };
   'mlp-predict': { params: MlpPredictParams; result: GlmPredictResult };
+  'fit-groups': { params: FitGroupsParams; result: FitGroupsResult };
 }
 
 /** True when `kind` is registered. */

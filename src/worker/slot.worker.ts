@@ -6,6 +6,8 @@ import * as Comlink from 'comlink';
 import type { SlotApi, TaskReply, TaskRequest } from '../protocol/slot-api';
 import { modelKernelDevice, probeBackends } from './backend-probe';
 import { SlotRuntime } from './slot-runtime';
+// The app's group tasks (defineGroupTask), so this slot runs them by name.
+import '../app-group-tasks';
 
 const runtime = new SlotRuntime(probeBackends, modelKernelDevice);
 

@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { PartitionRef } from '../../protocol/dataset';
 import type { TaskKind, TaskTypes } from '../../protocol/tasks';
 import { runDescribe } from './describe';
+import { runFitGroups } from './groups';
 import { runMlpGradient, runMlpPredict } from './mlp';
 import { runFeatureStats, runGlmGradient, runGlmPredict } from './train';
 
@@ -41,4 +42,5 @@ export const EXECUTORS: { readonly [K in TaskKind]: Executor<K> } = {
   'glm-predict': runGlmPredict,
   'mlp-gradient': runMlpGradient,
   'mlp-predict': runMlpPredict,
+  'fit-groups': runFitGroups,
 };
