@@ -18,6 +18,12 @@ export interface GroupJobOptions {
    * naming the group, its size and the budget; the others finish. Default 256 MiB.
    */
   readonly budgetBytes?: number;
+  /**
+   * How groups are packed into tasks: small groups share a task up to `targetRowsPerTask` rows
+   * (50,000) and `maxGroupsPerTask` groups (1,000). `maxGroupsPerTask: 1` gives every group its
+   * own task, as a naive applyInPandas would (for comparison in bench:groups).
+   */
+  readonly packing?: { readonly targetRowsPerTask?: number; readonly maxGroupsPerTask?: number };
   /** Called as groups finish (at most a few times a second). */
   readonly onProgress?: (p: GroupProgress) => void;
   readonly signal?: AbortSignal;

@@ -12,6 +12,7 @@ import { defineGroupTask } from '../../ml/group-tasks';
 import { logisticRegression, ols, ridge, softmaxRegression } from '../../ml/models';
 import type { DatasetInfo } from '../../protocol/dataset';
 import { InProcessNode } from '../../testing/in-process-node';
+import { columnSpread, flightsDistanceHour, gaussSolve, groupNormalEquations } from '../../testing/ols-reference';
 import { ArtifactStore } from '../artifact-store';
 import type { BlobStore } from '../blob-store';
 import { shuffleIntoBatches } from '../group-batches';
@@ -60,28 +61,6 @@ async function run(d: Loaded, key: string, job: Job, nodes = [2, 2], lose?: numb
   return runGroupJob(scheduler, d.artifacts, async (_, r) => shuffleIntoBatches(d.tables, r), d.info, plan, options);
 }
 
-/** Solves A x = b (n × n, float64) by Gaussian elimination with partial pivoting: independent of the Cholesky under test. */
-function gaussSolve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]!]);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r]![c]!) > Math.abs(m[piv]![c]!)) piv = r;
-    [m[c], m[piv]] = [m[piv]!, m[c]!];
-    for (let r = c + 1; r < n; r++) {
-      const f = m[r]![c]! / m[c]![c]!;
-      for (let k = c; k <= n; k++) m[r]![k]! -= f * m[c]![k]!;
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r]![n]!;
-    for (let k = r + 1; k < n; k++) s -= m[r]![k]! * x[k]!;
-    x[r] = s / m[r]![r]!;
-  }
-  return x;
-}
-
 describe('fitGroups on flights-3m', () => {
   it('per-origin OLS of delay on distance and hour matches an independent float64 closed form for all 229 origins', async () => {
     const d = await loadFlights();
@@ -92,28 +71,8 @@ describe('fitGroups on flights-3m', () => {
     expect(new Set(results.rows.map((r) => r.key)).size).toBe(229);
     expect(results.tasks).toBeLessThan(229); // small origins were packed together
 
-    // The reference: normal equations accumulated here in float64 over float32-rounded features.
-    const acc = new Map<string, { xtx: number[][]; xty: number[]; n: number }>();
-    for (const t of d.tables) {
-      const origin = t.getChild('origin')!;
-      const distance = t.getChild('distance')!.toArray() as ArrayLike<number>;
-      const delay = t.getChild('delay')!;
-      const date = t.getChild('date')!;
-      for (let i = 0; i < t.numRows; i++) {
-        const key = String(origin.get(i));
-        let a = acc.get(key);
-        if (!a) acc.set(key, (a = { xtx: [[0, 0, 0], [0, 0, 0], [0, 0, 0]], xty: [0, 0, 0], n: 0 }));
-        const ms = Number(date.get(i));
-        const hour = Math.floor((ms - Math.floor(ms / 86_400_000) * 86_400_000) / 3_600_000);
-        const x = [Math.fround(Number(distance[i])), hour, 1];
-        const y = Number(delay.get(i));
-        for (let j = 0; j < 3; j++) {
-          a.xty[j]! += x[j]! * y;
-          for (let k = 0; k < 3; k++) a.xtx[j]![k]! += x[j]! * x[k]!;
-        }
-        a.n++;
-      }
-    }
+    // The reference: normal equations accumulated in float64 over float32-rounded features, solved apart.
+    const acc = groupNormalEquations(d.tables, 'origin', 'delay', flightsDistanceHour);
     let compared = 0;
     let singular = 0;
     let worst = 0;
@@ -126,8 +85,7 @@ describe('fitGroups on flights-3m', () => {
       }
       if (row.status === 'singular') {
         // Only where the reference is singular too: one distance (or one hour) for every flight of the origin.
-        const spread = (j: number): number => a.xtx[j]![j]! / a.n - (a.xtx[j]![2]! / a.n) ** 2;
-        expect(Math.min(spread(0), spread(1)), `${row.key} singular: ${row.message}`).toBeLessThan(1e-9 * a.xtx[0]![0]! / a.n);
+        expect(Math.min(columnSpread(a, 0), columnSpread(a, 1)), `${row.key} singular: ${row.message}`).toBeLessThan(1e-9 * a.xtx[0]![0]! / a.n);
         singular++;
         continue;
       }

@@ -125,6 +125,8 @@ export async function runGroupJob(scheduler: Scheduler, artifacts: ArtifactStore
     // Float64 per feature column and the target as read, a float32 design row, a float64 target.
     workingBytesPerRow: 8 * (job.features.length + 1) + 4 * p + 8,
     minTasks: Math.max(1, TASKS_PER_SLOT * scheduler.slotCount),
+    targetRowsPerTask: options.packing?.targetRowsPerTask,
+    maxGroupsPerTask: options.packing?.maxGroupsPerTask,
   });
   options.signal?.throwIfAborted();
   const shuffleMs = performance.now() - t0;
