@@ -128,7 +128,7 @@ export async function runGroupJob(scheduler: Scheduler, artifacts: ArtifactStore
     targetRowsPerTask: options.packing?.targetRowsPerTask,
     maxGroupsPerTask: options.packing?.maxGroupsPerTask,
   });
-  options.signal?.throwIfAborted();
+  if (options.signal?.aborted) throw new FabricError('cancelled', 'groupBy: the job was stopped by its caller');
   const shuffleMs = performance.now() - t0;
   const id = ++jobSeq;
   const refs = await Promise.all(shuffled.batches.map((b) => artifacts.put(b.ipc)));

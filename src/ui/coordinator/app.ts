@@ -6,9 +6,11 @@ import { Fabric, FabricError, type DatasetInfo, type DescribeReport } from '../.
 import { h, replace } from '../dom';
 import { renderDatasetPanel } from './dataset-panel';
 import { renderDescribeReport, renderProgress } from './describe-panel';
+import { mountGroupsPanel } from './groups-panel';
 import { renderJoinPanel } from './join-panel';
 import { appendLog } from './log-panel';
 import { renderNodesTable } from './nodes-table';
+import { mountSyntheticForm } from './synthetic-form';
 import { mountTrainPanel } from './train-panel';
 
 declare global {
@@ -107,6 +109,8 @@ async function main(): Promise<Fabric> {
   });
 
   mountTrainPanel($('train'), fabric, showError);
+  mountGroupsPanel($('groups'), fabric, showError);
+  mountSyntheticForm($('synthetic'), fabric, showError);
 
   const describeButton = $<HTMLButtonElement>('describe-button');
   describeButton.addEventListener('click', () => {

@@ -5,7 +5,7 @@
  * row with its status; the other groups of the batch still finish.
  */
 import { tableFromIPC, type Table } from 'apache-arrow';
-import { buildGroupDesign } from '../../data/group-design';
+import { buildGroupDesign, groupCoefficientNames } from '../../data/group-design';
 import { gramCpu, type GramResult, type GroupedRows } from '../../kernels/gram';
 import { chooseGramBackend } from '../../kernels/gram-choice';
 import { gramGpu } from '../../kernels/gram-runner';
@@ -25,6 +25,14 @@ function tooLarge(key: string, rows: number, bytes: number, budget: number): Gro
     key, rows, status: GROUP_TOO_LARGE, metrics: {}, ms: 0,
     message: `group "${key}" has ${rows.toLocaleString('en-US')} rows, about ${mib(bytes)} on a slot, over the memory budget of ${mib(budget)}; raise budgetBytes, or split the group by a finer key`,
   };
+}
+
+/** Puts coefficient names in a solver's message: `column 2` → `column "intercept"`, with a hint for the intercept. */
+function nameColumns(message: string, names: readonly string[]): string {
+  const named = message.replace(/column (\d+)/g, (_, i: string) => `column "${names[Number(i)] ?? i}"`);
+  return /column "intercept" is \(nearly\) a linear combination/.test(named)
+    ? `${named} A feature is constant in this group, so it duplicates the intercept.`
+    : named;
 }
 
 /** The slot's Gram backend, measured once on its first batch when it has a WebGPU device. */
@@ -92,6 +100,7 @@ export async function runFitGroups(params: FitGroupsParams, ctx: ExecutorContext
   const gram = params.model.kind === 'linear' ? await gramOf(ctx, design.rows) : undefined;
   const fitted = fitGroupRows(design.rows, params.model, intercept, gram);
   const p = design.rows.cols;
+  const names = groupCoefficientNames(params.features, intercept);
   params.groups.forEach((g, i) => {
     if (outcomes[i]) {
       fitted.coefficients.fill(NaN, i * p, (i + 1) * p);
@@ -102,7 +111,7 @@ export async function runFitGroups(params: FitGroupsParams, ctx: ExecutorContext
     const dropped = design.dropped[i]!;
     const message = missing && f.status === 'non-finite'
       ? `column "${missing}" has NaN or null values in this group; drop those rows (missing: 'drop') or clean the column`
-      : dropped > 0 ? `${f.message}${f.message ? ' ' : ''}(${dropped} row${dropped === 1 ? '' : 's'} with missing values dropped)` : f.message;
+      : dropped > 0 ? `${nameColumns(f.message, names)}${f.message ? ' ' : ''}(${dropped} row${dropped === 1 ? '' : 's'} with missing values dropped)` : nameColumns(f.message, names);
     outcomes[i] = { key: g.key, rows: f.rows, status: f.status, message, metrics: f.metrics, ms: f.ms };
   });
   return { result: { groups: outcomes, p, kernel: gram?.kernel ?? 'cpu' }, binary: [new Uint8Array(fitted.coefficients.buffer)] };
