@@ -18,6 +18,7 @@ import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dat
 import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
 import type { GroupBy } from './group-by';
+import type { TuneOptions, TuneResult } from './jobs/tune-types';
 import { planApplyJob, planFitJob, runGroupJob } from './jobs/fit-groups';
 import type { GroupResults } from './jobs/group-results';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
@@ -222,6 +223,14 @@ export class Fabric {
       fit: (options) => run('groupBy().fit', () => planFitJob(this.store.require('groupBy().fit'), key, options), options),
       apply: (name, options = {}) => run('groupBy().apply', () => planApplyJob(this.store.require('groupBy().apply'), key, name, options), options),
     };
+  }
+
+  /**
+   * Parallel adaptive hyperparameter search (hyperopt's `fmin` with `SparkTrials`): TPE suggests
+   * points from every result so far, and `parallelism` trials run at once on the slots.
+   */
+  async tune(options: TuneOptions): Promise<TuneResult> {
+    throw new FabricError('internal', `tune: not available yet (${typeof options})`);
   }
 
   /** Restarts the local node with `count` slots (0 for none). Its running tasks are queued again. */
