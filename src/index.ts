@@ -2,8 +2,9 @@
  * Fabric's public API: a coordinator (`Fabric`), a volunteer (`Volunteer`), and the one error class.
  * The pages in src/ui are built on these exports and nothing else.
  */
-// The app's group tasks, so the page lists the same names its slots run.
+// The app's group tasks and objectives, so the page lists the same names its slots run.
 import './app-group-tasks';
+import './app-objectives';
 export { Fabric, type FabricOptions, type FabricEvents, type JoinInfo, type LogEntry } from './coordinator/fabric';
 export type { NodeInfo } from './coordinator/cluster';
 export { BUILTIN_DATASETS, type DatasetSource, type LoadDatasetOptions } from './coordinator/dataset-store';

@@ -19,6 +19,7 @@ import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
 import type { GroupBy } from './group-by';
 import type { TuneOptions, TuneResult } from './jobs/tune-types';
+import { runTuneJob } from './jobs/tune';
 import { planApplyJob, planFitJob, runGroupJob } from './jobs/fit-groups';
 import type { GroupResults } from './jobs/group-results';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
@@ -230,7 +231,19 @@ export class Fabric {
    * points from every result so far, and `parallelism` trials run at once on the slots.
    */
   async tune(options: TuneOptions): Promise<TuneResult> {
-    throw new FabricError('internal', `tune: not available yet (${typeof options})`);
+    try {
+      const dataset = this.store.info;
+      this.log('info', `tune: ${options?.objective} objective, ${options?.algo ?? 'tpe'}, maxEvals ${options?.maxEvals}, parallelism ${options?.parallelism ?? 'all slots'}${dataset && options?.data ? ` on a sample of ${dataset.name}` : ''}`);
+      const result = await runTuneJob(this.scheduler, this.artifacts, dataset, (ref) => this.store.bytes(ref), options);
+      const ok = result.trials.filter((t) => t.status === 'ok').length;
+      const failed = result.trials.filter((t) => t.status === 'fail').length;
+      this.log('info', `tune done in ${result.ms} ms (${result.stopped}): ${ok} ok, ${failed} failed; best loss ${result.best ? result.best.loss.toPrecision(5) : 'none'}${result.best ? ` at ${JSON.stringify(result.best.params)}` : ''}`);
+      return result;
+    } catch (e) {
+      const err = FabricError.from(e);
+      this.log('error', `tune failed: [${err.code}] ${err.message}`);
+      throw err;
+    }
   }
 
   /** Restarts the local node with `count` slots (0 for none). Its running tasks are queued again. */

@@ -243,17 +243,23 @@ export class Scheduler {
 
   private dispatch(): void {
     const now = Date.now();
-    let progressed = true;
-    while (progressed && this.pending.length > 0) {
-      progressed = false;
-      for (const slot of this.liveSlots()) {
-        if (slot.running.size >= this.depth || this.pending.length === 0) continue;
+    while (this.pending.length > 0) {
+      // Idle slots first (fastest first among equals): a slot takes a second, queued task only
+      // when no slot is idle, so work never piles up on a few slots while others wait (the
+      // complaint about SparkTrials), and queue depth still keeps busy links from idling.
+      const candidates = this.liveSlots()
+        .filter((s) => s.running.size < this.depth)
+        .sort((a, b) => a.running.size - b.running.size);
+      let started = false;
+      for (const slot of candidates) {
         const index = this.pick(slot, now);
         if (index < 0) continue;
         const [task] = this.pending.splice(index, 1);
         this.start(task!, slot);
-        progressed = true;
+        started = true;
+        break;
       }
+      if (!started) break;
     }
     this.armLocalityTimer(now);
   }

@@ -12,6 +12,7 @@ import {
   type FeatureStatsParams, type FeatureStatsResult, type GlmGradientParams, type GlmGradientResult,
   type GlmPredictParams, type GlmPredictResult,
 } from './train';
+import { TrialParamsSchema, TrialResultSchema, type TrialParams, type TrialResult } from './tune';
 import { FitGroupsParamsSchema, FitGroupsResultSchema, type FitGroupsParams, type FitGroupsResult } from './groups';
 
 export { ColumnMomentsSchema, type ColumnMoments } from './stats';
@@ -37,6 +38,7 @@ export const TASK_KINDS = {
   'mlp-gradient': { params: MlpGradientParamsSchema, result: MlpGradientResultSchema },
   'mlp-predict': { params: MlpPredictParamsSchema, result: GlmPredictResultSchema },
   'fit-groups': { params: FitGroupsParamsSchema, result: FitGroupsResultSchema },
+  trial: { params: TrialParamsSchema, result: TrialResultSchema },
 } as const;
 
 /** A registered task kind. */
@@ -51,6 +53,7 @@ export interface TaskTypes {
   'mlp-gradient': { params: MlpGradientParams; result: MlpGradientResult };
   'mlp-predict': { params: MlpPredictParams; result: GlmPredictResult };
   'fit-groups': { params: FitGroupsParams; result: FitGroupsResult };
+  trial: { params: TrialParams; result: TrialResult };
 }
 
 /** True when `kind` is registered. */

@@ -6,8 +6,9 @@ import * as Comlink from 'comlink';
 import type { SlotApi, TaskReply, TaskRequest } from '../protocol/slot-api';
 import { modelKernelDevice, probeBackends } from './backend-probe';
 import { SlotRuntime } from './slot-runtime';
-// The app's group tasks (defineGroupTask), so this slot runs them by name.
+// The app's group tasks and objectives (defineGroupTask, defineObjective), so this slot runs them by name.
 import '../app-group-tasks';
+import '../app-objectives';
 
 const runtime = new SlotRuntime(probeBackends, modelKernelDevice);
 

@@ -4,6 +4,7 @@ import type { PartitionRef } from '../../protocol/dataset';
 import type { TaskKind, TaskTypes } from '../../protocol/tasks';
 import { runDescribe } from './describe';
 import { runFitGroups } from './groups';
+import { runTrial } from './trial';
 import { runMlpGradient, runMlpPredict } from './mlp';
 import { runFeatureStats, runGlmGradient, runGlmPredict } from './train';
 
@@ -43,4 +44,5 @@ export const EXECUTORS: { readonly [K in TaskKind]: Executor<K> } = {
   'mlp-gradient': runMlpGradient,
   'mlp-predict': runMlpPredict,
   'fit-groups': runFitGroups,
+  trial: runTrial,
 };
