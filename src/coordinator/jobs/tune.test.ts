@@ -30,7 +30,7 @@ async function dataset(): Promise<{ info: DatasetInfo; store: BlobStore; artifac
   const x1 = Float64Array.from({ length: n }, () => r() * 4 - 2);
   const x2 = Float64Array.from({ length: n }, () => r() * 4 - 2);
   const y = Float64Array.from(x1, (v, i) => 1.5 * v - x2[i]! + (r() - 0.5));
-  const table = new Table({ x1: vectorFromArray(x1, new Float64()), x2: vectorFromArray(x2, new Float64()), y: vectorFromArray(y, new Float64()), tag: vectorFromArray(Array.from({ length: n }, (_, i) => `t${i % 3}`), new Utf8()) });
+  const table = new Table({ x1: vectorFromArray([...x1], new Float64()), x2: vectorFromArray([...x2], new Float64()), y: vectorFromArray([...y], new Float64()), tag: vectorFromArray(Array.from({ length: n }, (_, i) => `t${i % 3}`), new Utf8()) });
   const loaded = await loadBytes(tableToIPC(table, 'stream'), 'tune.arrow', () => { throw new Error('not parquet'); }, { partitionRows: 1000 });
   const byId = new Map(loaded.partitions.map((p) => [p.ref.id, p.ipc]));
   const artifacts = new ArtifactStore();
