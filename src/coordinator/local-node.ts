@@ -55,6 +55,18 @@ export class LocalNode implements ExecutorNode {
   }
 
   async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+    try {
+      return await this.attempt(slot, task);
+    } catch (e) {
+      if (!(e instanceof FabricError) || e.code !== 'not-cached') throw e;
+      // The slot evicted a blob this node had sent it: forget that it was sent, send again, rerun once.
+      const w = this.workers[slot];
+      for (const ref of [...task.partitions, ...(task.artifacts ?? [])]) w?.caching.delete(ref.id);
+      return this.attempt(slot, task);
+    }
+  }
+
+  private async attempt(slot: number, task: TaskRequest): Promise<TaskOutput> {
     const w = this.workers[slot];
     if (!w || this.closed) throw new FabricError('worker-lost', `local slot ${slot} is not running`);
     for (const ref of task.partitions) await this.ensureCached(w, ref, 'partition');

@@ -92,6 +92,17 @@ export class VolunteerNode implements ExecutorNode {
   }
 
   async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+    try {
+      return await this.attempt(slot, task);
+    } catch (e) {
+      if (!(e instanceof FabricError) || e.code !== 'not-cached') throw e;
+      // The slot evicted a blob this node had sent it: forget that it was sent, send again, rerun once.
+      for (const ref of [...task.partitions, ...(task.artifacts ?? [])]) this.caching.delete(`${slot}|${ref.id}`);
+      return this.attempt(slot, task);
+    }
+  }
+
+  private async attempt(slot: number, task: TaskRequest): Promise<TaskOutput> {
     if (this.lostWith) throw this.lostError();
     if (slot < 0 || slot >= this.slots.length) throw new FabricError('internal', `volunteer ${this.name} has no slot ${slot}`);
     for (const ref of task.partitions) await this.ensureCached(slot, ref, 'partition');

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   'worker-lost': 'A slot or node disappeared while it held work. Retryable elsewhere.',
   'link-closed': 'A link closed or its heartbeat stopped. Retryable elsewhere.',
   'task-failed': 'A task threw on its slot for a reason that may not recur. Retryable, counted.',
+  'not-cached': 'A slot no longer holds a partition or artifact it was sent (it evicted it for newer ones). The node sends it again and reruns the task.',
   'too-many-failures': 'A task failed its maximum number of times (4), so its job failed.',
   'backend-unavailable': 'No compute backend (webgpu, wasm, cpu) could start; each reason is listed.',
   'peer-server-unavailable': 'The PeerJS signalling server could not be reached.',
@@ -31,7 +32,7 @@ export const ERROR_CODES = {
 export type FabricErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes the scheduler may retry on another slot. Everything else is permanent. */
-const RETRYABLE: ReadonlySet<FabricErrorCode> = new Set(['worker-lost', 'link-closed', 'task-failed']);
+const RETRYABLE: ReadonlySet<FabricErrorCode> = new Set(['worker-lost', 'link-closed', 'task-failed', 'not-cached']);
 
 /** The plain shape in which an error crosses a worker or network boundary. */
 export interface SerializedError {

@@ -28,6 +28,16 @@ export class InProcessNode implements ExecutorNode {
   }
 
   async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+    try {
+      return await this.attempt(slot, task);
+    } catch (e) {
+      if (!(e instanceof Err) || e.code !== 'not-cached') throw e;
+      for (const ref of [...task.partitions, ...(task.artifacts ?? [])]) this.cached[slot]!.delete(ref.id);
+      return this.attempt(slot, task);
+    }
+  }
+
+  private async attempt(slot: number, task: TaskRequest): Promise<TaskOutput> {
     if (this.closed) throw new Err('worker-lost', `${this.id} is closed`);
     const rt = this.runtimes[slot]!;
     for (const ref of task.partitions) {

@@ -70,7 +70,7 @@ export class SlotRuntime implements SlotApi {
       }
       const tables = task.partitions.map((ref) => {
         const cached = this.partitions.get(ref.id);
-        if (!cached) throw new FabricError('task-failed', `run: partition ${ref.id} is not cached on this slot`);
+        if (!cached) throw new FabricError('not-cached', `run: partition ${ref.id} is not cached on this slot`);
         return cached.table;
       });
       const ctx: ExecutorContext = {
@@ -81,7 +81,7 @@ export class SlotRuntime implements SlotApi {
         gpu: this.kernelDevice(),
         artifact: (id) => {
           const bytes = this.artifacts.get(id);
-          if (!bytes) throw new FabricError('task-failed', `run: artifact ${id} is not cached on this slot`);
+          if (!bytes) throw new FabricError('not-cached', `run: artifact ${id} is not cached on this slot (evicted for newer ones)`);
           return bytes;
         },
       };

@@ -282,6 +282,22 @@ describe('fitGroups statuses', () => {
   });
 });
 
+describe('repeated jobs', () => {
+  it('runs the same job twice on the same slots, which evicted the first run\'s batches meanwhile', async () => {
+    const { table } = syntheticIot({ devices: 2000, rowsPerDevice: 30, random: seededRandom(4) });
+    const d = await fromTable(table, 20_000);
+    const scheduler = new Scheduler({ localityWaitMs: 0 });
+    scheduler.addNode(new InProcessNode('n0', 2, d.store));
+    const plan = planFitJob(d.info, 'device', { target: 'y', features: ['x1'], model: ols() });
+    const shuffle = async (_: DatasetInfo, r: Parameters<typeof shuffleIntoBatches>[1]) => shuffleIntoBatches(d.tables, r);
+    const first = await runGroupJob(scheduler, d.artifacts, shuffle, d.info, plan, { packing: { targetRowsPerTask: 2000 } });
+    // Identical batches have identical artifact ids; the slots kept only their newest 8.
+    const second = await runGroupJob(scheduler, d.artifacts, shuffle, d.info, plan, { packing: { targetRowsPerTask: 2000 } });
+    expect(first.tasks).toBeGreaterThan(8);
+    expect(second.rows.map((r) => r.coefficients)).toEqual(first.rows.map((r) => r.coefficients));
+  }, 60_000);
+});
+
 describe('packing', () => {
   it('packs 10,000 tiny groups into a few tasks', async () => {
     const { table } = syntheticIot({ devices: 10_000, rowsPerDevice: 20, random: seededRandom(2) });
