@@ -56,8 +56,10 @@ test('two volunteers tune an MLP; maxEvals holds exactly when one leaves mid-run
   expect(new Set(clean.nodes).size, 'both volunteers ran trials').toBe(2);
   expect(clean.best).toBeLessThan(0.7);
 
-  // Again, closing beta once a few trials are done: its running trials run again on alpha.
+  // Again, closing beta once a few trials are done: its running trials run again on alpha. Beta is
+  // slowed down (each trial held 40 times as long) so that it is still running one when it closes.
   const betaId = await page.evaluate(() => window.fabric!.nodes().find((n) => n.name === 'beta')!.id);
+  await b.page.evaluate(() => window.volunteer!.setSlowdown(40));
   await startTune(page);
   await expect.poll(() => page.evaluate(() => window.tuneFinished ?? 0), { timeout: 120_000, intervals: [50] }).toBeGreaterThanOrEqual(4);
   await expect.poll(() => page.evaluate((id) => window.fabric!.nodes().find((n) => n.id === id)?.running ?? 0, betaId), { timeout: 60_000, intervals: [20] }).toBeGreaterThan(0);
