@@ -33,3 +33,6 @@ export type { TuneOptions, TuneData, TuneResult, Trial, TuneStop } from './coord
 export type { Liar, TpeOptions, Algo } from './ml/tune/tpe';
 export { mlpTrialParams, flattenParams, type MlpTrialParams } from './ml/tune/mlp-params';
 export { defineObjective, objectiveNames, type ObjectiveFn, type ObjectiveContext, type ObjectiveOutput } from './ml/objectives';
+export type { ScorableModel, ScoreOptions, ScoreOutput, ScoreProgress, StreamOptions, ScoredBatch, StreamStats, ScoreStream, PredictStats } from './coordinator/jobs/score-types';
+export type { PreparedModel, LayersModelFiles, ExternalModelOptions } from './coordinator/score-model';
+export type { PredictRow } from './coordinator/predict';

@@ -6,6 +6,8 @@ import { FabricError } from '../protocol/errors';
 /** Holds artifacts by id. */
 export class ArtifactStore {
   private readonly blobs = new Map<string, Uint8Array<ArrayBuffer>>();
+  /** Bytes handed out per id: every hand-out is a send to one slot, so this counts traffic per artifact. */
+  private readonly sent = new Map<string, number>();
 
   /** Stores bytes and returns their ref; the same bytes always give the same id. */
   async put(bytes: Uint8Array<ArrayBuffer>): Promise<ArtifactRef> {
@@ -25,10 +27,16 @@ export class ArtifactStore {
     this.blobs.delete(ref.id);
   }
 
-  /** The bytes of an artifact. */
+  /** Bytes of `ref` handed to nodes for their slots so far. */
+  bytesSent(ref: ArtifactRef): number {
+    return this.sent.get(ref.id) ?? 0;
+  }
+
+  /** The bytes of an artifact, to send to a slot. */
   bytes(ref: ArtifactRef): Uint8Array<ArrayBuffer> {
     const b = this.blobs.get(ref.id);
     if (!b) throw new FabricError('internal', `artifact ${ref.id} is not in the coordinator's store`);
+    this.sent.set(ref.id, (this.sent.get(ref.id) ?? 0) + b.byteLength);
     return b;
   }
 }

@@ -69,6 +69,11 @@ export class Cluster {
   }
 
   /** Updates counters from a scheduler event. */
+  /** The live nodes, oldest first. */
+  executors(): ExecutorNode[] {
+    return [...this.members.values()].map((m) => m.node);
+  }
+
   record(e: SchedulerEvent): void {
     if (e.type === 'node-lost') return;
     const m = this.members.get(e.nodeId);

@@ -20,6 +20,11 @@ import type { ExecutorNode } from './executor-node';
 import type { GroupBy } from './group-by';
 import type { TuneOptions, TuneResult } from './jobs/tune-types';
 import { runTuneJob } from './jobs/tune';
+import { runScoreJob } from './jobs/score';
+import { startScoreStream } from './jobs/score-stream';
+import type { PredictStats, ScorableModel, ScoreOptions, ScoreOutput, ScoreStream, StreamOptions } from './jobs/score-types';
+import { Predictor, type PredictRow } from './predict';
+import { isPreparedModel, prepareLayers, prepareLayersFiles, prepareLayersUrl, prepareTrained, type ExternalModelOptions, type LayersModelFiles, type PreparedModel } from './score-model';
 import { planApplyJob, planFitJob, runGroupJob } from './jobs/fit-groups';
 import type { GroupResults } from './jobs/group-results';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
@@ -88,6 +93,8 @@ export class Fabric {
   private readonly scheduler: Scheduler;
   private readonly cluster: Cluster;
   private readonly shuffler = new ShuffleClient((ref) => this.store.bytes(ref));
+  private readonly predictor = new Predictor(this.artifacts);
+  private readonly prepared = new WeakMap<object, Promise<PreparedModel>>();
   private readonly logLines: LogEntry[] = [];
   private room: Room | undefined;
   /** Measured once, at the first training job. */
@@ -244,6 +251,85 @@ export class Fabric {
       this.log('error', `tune failed: [${err.code}] ${err.message}`);
       throw err;
     }
+  }
+
+  /**
+   * A model to score with: a tfjs LayersModel from its files (`model.json` and `.bin` shards
+   * dropped on the page), from `{ modelJson, shards }`, or from the URL of its model.json. An
+   * external model needs `columns`: the numeric columns it takes, in order.
+   */
+  async model(source: string | URL | readonly File[] | LayersModelFiles, options: ExternalModelOptions = {}): Promise<PreparedModel> {
+    try {
+      if (typeof source === 'string' || source instanceof URL) return await prepareLayersUrl(String(source), options);
+      if (Array.isArray(source)) return await prepareLayersFiles(source as readonly File[], options);
+      return prepareLayers(source as LayersModelFiles, options);
+    } catch (e) {
+      const err = FabricError.from(e);
+      this.log('error', `model failed: [${err.code}] ${err.message}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Batch scoring (Spark's pandas iterator UDF): each slot receives the model once, loads it once,
+   * and scores every batch sent to it. Predictions come back for every row, in input order.
+   */
+  async score(model: ScorableModel, options: ScoreOptions = {}): Promise<ScoreOutput> {
+    try {
+      const dataset = this.store.require('score');
+      const prepared = await this.prepare(model);
+      this.log('info', `score: ${prepared.name} on ${dataset.name}, ${this.nodes().length} node(s)${options.reload ? ', reloading the model for every batch' : ''}`);
+      const out = await runScoreJob(this.scheduler, this.artifacts, dataset, (ref) => this.store.bytes(ref), prepared, options);
+      this.log('info', `score done in ${out.ms} ms: ${out.rows.toLocaleString('en-US')} rows at ${Math.round(out.rowsPerSecond).toLocaleString('en-US')} rows/s in ${out.tasks} tasks; model loaded ${out.loads} time(s), ${out.modelBytesSent.toLocaleString('en-US')} model bytes sent`);
+      return out;
+    } catch (e) {
+      const err = FabricError.from(e);
+      this.log('error', `score failed: [${err.code}] ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Streaming scoring: the loaded dataset replayed in row order at `rate` rows/s, each micro-batch scored as it arrives. */
+  scoreStream(model: ScorableModel, options: StreamOptions): ScoreStream {
+    const dataset = this.store.require('scoreStream');
+    let stream: ScoreStream | undefined;
+    const starting = this.prepare(model).then((prepared) => {
+      this.log('info', `scoreStream: ${prepared.name} on ${dataset.name} at ${options.rate} rows/s`);
+      stream = startScoreStream(this.scheduler, this.artifacts, dataset, prepared, options, (text) => this.log('warn', text));
+      return stream;
+    });
+    const idle: ReturnType<ScoreStream['stats']> = { batches: 0, rowsArrived: 0, rowsScored: 0, backlogRows: 0, p50: NaN, p95: NaN, p99: NaN, throughput: 0, fallingBehind: false, done: false };
+    return {
+      stats: () => stream?.stats() ?? idle,
+      stop: () => void starting.then((s) => s.stop()),
+      finished: starting.then((s) => s.finished),
+      async *[Symbol.asyncIterator]() {
+        yield* await starting;
+      },
+    };
+  }
+
+  /** Real time: one record, answered by a model kept hot on this machine's first slot (or any slot without one). */
+  async predict(model: ScorableModel, row: PredictRow): Promise<Float64Array> {
+    const prepared = await this.prepare(model);
+    const node = this.local ?? this.cluster.executors()[0];
+    if (!node) throw new FabricError('worker-lost', 'predict: no node has a slot; start local slots with setLocalSlots(1) or let a volunteer join');
+    return this.predictor.predict(node, prepared, row);
+  }
+
+  /** Latency of `predict` so far: count, p50 and p99, ms. */
+  predictStats(): PredictStats {
+    return this.predictor.stats();
+  }
+
+  private prepare(model: ScorableModel): Promise<PreparedModel> {
+    if (isPreparedModel(model)) return Promise.resolve(model);
+    if (!model || typeof model !== 'object' || !('format' in model)) {
+      return Promise.reject(new FabricError('bad-input', 'score: model must be a model from fabric.train(), or one from fabric.model(files or url, { columns })'));
+    }
+    let p = this.prepared.get(model);
+    if (!p) this.prepared.set(model, (p = prepareTrained(model)));
+    return p;
   }
 
   /** Restarts the local node with `count` slots (0 for none). Its running tasks are queued again. */

@@ -12,6 +12,7 @@ import {
   type FeatureStatsParams, type FeatureStatsResult, type GlmGradientParams, type GlmGradientResult,
   type GlmPredictParams, type GlmPredictResult,
 } from './train';
+import { ScoreParamsSchema, ScoreResultSchema, type ScoreParams, type ScoreResult } from './score';
 import { TrialParamsSchema, TrialResultSchema, type TrialParams, type TrialResult } from './tune';
 import { FitGroupsParamsSchema, FitGroupsResultSchema, type FitGroupsParams, type FitGroupsResult } from './groups';
 
@@ -39,6 +40,7 @@ export const TASK_KINDS = {
   'mlp-predict': { params: MlpPredictParamsSchema, result: GlmPredictResultSchema },
   'fit-groups': { params: FitGroupsParamsSchema, result: FitGroupsResultSchema },
   trial: { params: TrialParamsSchema, result: TrialResultSchema },
+  score: { params: ScoreParamsSchema, result: ScoreResultSchema },
 } as const;
 
 /** A registered task kind. */
@@ -54,6 +56,7 @@ export interface TaskTypes {
   'mlp-predict': { params: MlpPredictParams; result: GlmPredictResult };
   'fit-groups': { params: FitGroupsParams; result: FitGroupsResult };
   trial: { params: TrialParams; result: TrialResult };
+  score: { params: ScoreParams; result: ScoreResult };
 }
 
 /** True when `kind` is registered. */

@@ -96,7 +96,12 @@ export class SlotRuntime implements SlotApi {
 
   private evictArtifact(id: string): void {
     this.artifacts.delete(id);
-    for (const key of [...this.memo.keys()]) if (key.startsWith(`${id}|`)) this.memo.delete(key);
+    for (const key of [...this.memo.keys()]) {
+      if (!key.startsWith(`${id}|`)) continue;
+      // Entries that hold memory outside the JS heap (a tfjs model's weights) free it when evicted.
+      void Promise.resolve(this.memo.get(key)).then((v) => (v as { dispose?: () => void } | undefined)?.dispose?.(), () => undefined);
+      this.memo.delete(key);
+    }
   }
 
   private async execute<K extends TaskKind>(kind: K, rawParams: unknown, ctx: ExecutorContext): Promise<{ result: unknown; binary?: Uint8Array[] }> {

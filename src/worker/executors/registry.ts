@@ -5,6 +5,7 @@ import type { TaskKind, TaskTypes } from '../../protocol/tasks';
 import { runDescribe } from './describe';
 import { runFitGroups } from './groups';
 import { runTrial } from './trial';
+import { runScore } from './score';
 import { runMlpGradient, runMlpPredict } from './mlp';
 import { runFeatureStats, runGlmGradient, runGlmPredict } from './train';
 
@@ -45,4 +46,5 @@ export const EXECUTORS: { readonly [K in TaskKind]: Executor<K> } = {
   'mlp-predict': runMlpPredict,
   'fit-groups': runFitGroups,
   trial: runTrial,
+  score: runScore,
 };

@@ -1,0 +1,59 @@
+/**
+ * Real-time `predict`: one record answered by a model kept hot on a slot of the coordinator's own
+ * machine, bypassing the scheduler's queue: the row goes to the slot as a one-row Arrow table,
+ * and the slot keeps the model loaded between calls. Latencies are kept for p50 and p99.
+ */
+import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { FabricError } from '../protocol/errors';
+import type { ScoreParams, ScoreResult } from '../protocol/score';
+import type { TaskRequest } from '../protocol/slot-api';
+import type { ArtifactStore } from './artifact-store';
+import type { ExecutorNode } from './executor-node';
+import { predictionsOf } from './jobs/score';
+import { percentile } from './jobs/score-stream';
+import type { PredictStats } from './jobs/score-types';
+import type { PreparedModel } from './score-model';
+
+/** Latencies kept for the statistics. */
+const KEEP = 10_000;
+
+/** A record to predict: column name to value. */
+export type PredictRow = Readonly<Record<string, number | string | boolean | Date | null>>;
+
+/** One record as Arrow IPC: numbers as Float64, text as Utf8, dates as Date (ms), booleans as Bool. */
+export function rowIpc(row: PredictRow): Uint8Array {
+  if (!row || typeof row !== 'object' || Object.keys(row).length === 0) throw new FabricError('bad-input', `predict: row must be an object of column values, e.g. { distance: 500, origin: 'SFO' }; got ${JSON.stringify(row)}`);
+  const columns: Record<string, unknown[]> = {};
+  for (const [k, v] of Object.entries(row)) {
+    if (v !== null && !['number', 'string', 'boolean'].includes(typeof v) && !(v instanceof Date)) throw new FabricError('bad-input', `predict: column "${k}" has a ${typeof v}; values must be numbers, text, booleans, Dates or null`);
+    columns[k] = [v];
+  }
+  // tableFromArrays infers each column's type from its one value (a typed parameter would need a literal type per column).
+  return tableToIPC(tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]) as Parameters<typeof tableToIPC>[0], 'stream');
+}
+
+/** Real-time predictions on one slot of a node. */
+export class Predictor {
+  private readonly latencies: number[] = [];
+  private seq = 0;
+
+  constructor(private readonly artifacts: ArtifactStore) {}
+
+  /** Predicts one row on `node`'s slot 0; resolves with the row's outputs. */
+  async predict(node: ExecutorNode, model: PreparedModel, row: PredictRow): Promise<Float64Array> {
+    const t0 = performance.now();
+    const ref = await this.artifacts.put(model.bytes);
+    const params: ScoreParams = { model: ref.id, start: 0, end: 1, inline: true, reload: false };
+    const task: TaskRequest = { taskId: `predict-${++this.seq}`, kind: 'score', params, partitions: [], artifacts: [ref], binary: [rowIpc(row)] };
+    const out = await node.execute(0, task);
+    const values = predictionsOf(out.result as ScoreResult, out.binary[0], 1, node.id);
+    this.latencies.push(performance.now() - t0);
+    if (this.latencies.length > KEEP) this.latencies.splice(0, KEEP / 2);
+    return values;
+  }
+
+  /** p50 and p99 of the latencies so far, ms. */
+  stats(): PredictStats {
+    return { count: this.latencies.length, p50: percentile(this.latencies, 0.5), p99: percentile(this.latencies, 0.99) };
+  }
+}
