@@ -17,14 +17,15 @@ export class InProcessNode implements ExecutorNode {
   readonly kind = 'local';
   readonly slots: ProbeReport[];
   private readonly runtimes: SlotRuntime[];
-  private readonly cached: Set<string>[];
+  /** Per slot, what was sent (or is being sent) to it, as LocalNode and VolunteerNode keep it: one send per blob. */
+  private readonly cached: Map<string, Promise<void>>[];
   private readonly lost: ((reason: FabricError) => void)[] = [];
   private closed = false;
 
   constructor(readonly id: string, slots: number, private readonly store: BlobStore, readonly name = id) {
     this.slots = Array.from({ length: slots }, () => REPORT);
     this.runtimes = Array.from({ length: slots }, () => new SlotRuntime(() => Promise.resolve(REPORT)));
-    this.cached = Array.from({ length: slots }, () => new Set<string>());
+    this.cached = Array.from({ length: slots }, () => new Map<string, Promise<void>>());
   }
 
   async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
@@ -40,18 +41,21 @@ export class InProcessNode implements ExecutorNode {
   private async attempt(slot: number, task: TaskRequest): Promise<TaskOutput> {
     if (this.closed) throw new Err('worker-lost', `${this.id} is closed`);
     const rt = this.runtimes[slot]!;
-    for (const ref of task.partitions) {
-      if (this.cached[slot]!.has(ref.id)) continue;
-      const reply = await rt.cachePartition(ref, this.store.bytes(ref).slice().buffer);
-      if (!reply.ok) throw Err.fromJSON(reply.error);
-      this.cached[slot]!.add(ref.id);
-    }
-    for (const ref of task.artifacts ?? []) {
-      if (this.cached[slot]!.has(ref.id)) continue;
-      const reply = await rt.cacheArtifact(ref, this.store.artifactBytes(ref).slice().buffer);
-      if (!reply.ok) throw Err.fromJSON(reply.error);
-      this.cached[slot]!.add(ref.id);
-    }
+    const ensure = (id: string, send: () => Promise<{ ok: boolean; error?: unknown }>): Promise<void> => {
+      let p = this.cached[slot]!.get(id);
+      if (!p) {
+        p = send().then((reply) => {
+          if (!reply.ok) {
+            this.cached[slot]!.delete(id);
+            throw Err.fromJSON(reply.error as Parameters<typeof Err.fromJSON>[0]);
+          }
+        });
+        this.cached[slot]!.set(id, p);
+      }
+      return p;
+    };
+    for (const ref of task.partitions) await ensure(ref.id, () => rt.cachePartition(ref, this.store.bytes(ref).slice().buffer));
+    for (const ref of task.artifacts ?? []) await ensure(ref.id, () => rt.cacheArtifact(ref, this.store.artifactBytes(ref).slice().buffer));
     const reply = await rt.run({ ...task, binary: (task.binary ?? []).map((b) => b.slice()) });
     if (this.closed) throw new Err('worker-lost', `${this.id} was closed while the task ran`);
     if (!reply.ok) throw Err.fromJSON(reply.error);
@@ -64,6 +68,11 @@ export class InProcessNode implements ExecutorNode {
 
   onLost(cb: (reason: FabricError) => void): void {
     this.lost.push(cb);
+  }
+
+  /** Makes every slot's tasks take `factor` times as long. */
+  async setSlowdown(factor: number): Promise<void> {
+    await Promise.all(this.runtimes.map((rt) => rt.setSlowdown(factor)));
   }
 
   close(reason: string): void {

@@ -14,7 +14,11 @@ import type { PreparedModel } from '../score-model';
 import { predictionsOf } from './score';
 import type { ScoredBatch, ScoreStream, StreamOptions, StreamStats } from './score-types';
 
-/** The backlog counts as growing when it rose over this many consecutive arrivals (one second at 10 batches/s). */
+/**
+ * The backlog counts as growing when it is more than a batch above what it was this many arrivals
+ * ago (one second at 10 batches/s): completions between arrivals make it saw-toothed, so a rise
+ * from one arrival to the next says little.
+ */
 const GROWING_ARRIVALS = 10;
 /** Throughput is measured over this window, ms. */
 const THROUGHPUT_WINDOW_MS = 3000;
@@ -47,8 +51,8 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
   let arrived = 0;
   let scored = 0;
   let batches = 0;
-  let growing = 0;
-  let lastBacklog = 0;
+  let behind = false;
+  const backlogs: number[] = [];
   let warned = false;
   let arrivalsDone = false;
   let failure: FabricError | undefined;
@@ -67,7 +71,7 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
       batches, rowsArrived: arrived, rowsScored: scored, backlogRows: arrived - scored,
       p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99),
       throughput: span > 0 ? recent.reduce((s, r) => s + r.rows, 0) / span : 0,
-      fallingBehind: growing >= GROWING_ARRIVALS, done: arrivalsDone && scored === arrived,
+      fallingBehind: behind, done: arrivalsDone && scored === arrived,
     };
   };
 
@@ -80,18 +84,22 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
       // The batch stops at its partition's end, so a task reads one cached partition.
       const part = dataset.partitions.find((p) => row >= p.rowStart && row < p.rowStart + p.numRows)!;
       const end = Math.min(row + batchRows, part.rowStart + part.numRows, first + total);
-      const arrival = t0 + ((row - first) / rate) * 1000;
-      const wait = arrival - performance.now();
+      const due = t0 + ((row - first) / rate) * 1000;
+      const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       if (stop.signal.aborted) break;
+      // A batch arrived when it was due, even if this loop releases it late (the delay is part of
+      // its latency); a timer that fires a little early releases it early, and it counts from then.
+      const arrival = Math.min(due, performance.now());
       const b = index++;
       const firstRow = row;
       const rows = end - row;
       arrived += rows;
       const backlog = arrived - scored;
-      growing = backlog > lastBacklog && backlog > 2 * batchRows ? growing + 1 : 0;
-      lastBacklog = backlog;
-      if (growing >= GROWING_ARRIVALS && !warned) {
+      backlogs.push(backlog);
+      if (backlogs.length > GROWING_ARRIVALS) backlogs.shift();
+      behind = backlogs.length === GROWING_ARRIVALS && backlog > backlogs[0]! + batchRows && backlog > 2 * batchRows;
+      if (behind && !warned) {
         warned = true;
         onWarn(`scoreStream: the fabric is not keeping up with ${rate} rows/s: ${backlog} rows are waiting and the backlog is growing. Nothing is dropped; add slots or lower the rate.`);
       }

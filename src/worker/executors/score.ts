@@ -9,6 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { scoreCpu } from '../../kernels/gemv';
+import { chooseScoreBackend } from '../../kernels/gemv-choice';
+import { scoreGpu } from '../../kernels/gemv-runner';
+import type { DesignMatrix, GlmKind } from '../../kernels/design';
 import { unpackModel } from '../../protocol/model-container';
 import { FabricError } from '../../protocol/errors';
 import type { ModelHeader, ScoreParams, ScoreResult } from '../../protocol/score';
@@ -58,6 +61,20 @@ async function modelOf(ctx: ExecutorContext, id: string, reload: boolean): Promi
   }
   const model = await loading;
   return { model, loaded: true, loadMs: performance.now() - t0 };
+}
+
+/**
+ * GLM predictions on the GEMV kernel the slot measured faster (once, on its first batch; CPU
+ * without a WebGPU device). On SwiftShader the CPU wins by 5 to 10 times (src/kernels/gemv-choice.ts).
+ */
+async function scoreGlm(ctx: ExecutorContext, kind: GlmKind, m: DesignMatrix, params: Float64Array, classes: number): Promise<{ values: Float64Array; engine: string }> {
+  const device = ctx.gpu;
+  if (!device) return { values: scoreCpu(kind, m, params, classes), engine: 'cpu' };
+  let choice = ctx.memo.get('score-backend') as ReturnType<typeof chooseScoreBackend> | undefined;
+  if (!choice) ctx.memo.set('score-backend', (choice = chooseScoreBackend(device, { kind, m, params, classes })));
+  return (await choice).chosen === 'webgpu'
+    ? { values: await scoreGpu(device, kind, m, params, classes), engine: 'webgpu' }
+    : { values: scoreCpu(kind, m, params, classes), engine: 'cpu' };
 }
 
 /** The model's input width, checked against what the data gives it. */
@@ -114,8 +131,7 @@ export async function runScore(params: ScoreParams, ctx: ExecutorContext): Promi
       missing = built.missing;
       if (header.type === 'glm') {
         outputs = header.kind === 'softmax' ? header.classes : 1;
-        values = scoreCpu(header.kind, built.design, model.glm!, header.classes);
-        engine = 'cpu';
+        ({ values, engine } = await scoreGlm(ctx, header.kind, built.design, model.glm!, header.classes));
       } else {
         const width = header.inputs.plan.dim - 1;
         checkWidth(model.layers!, width, 'the feature plan\'s inputs');
