@@ -186,7 +186,7 @@ describe('task schemas (tasks.ts)', () => {
 
   it('knows registered kinds only, not names inherited from Object.prototype', () => {
     expect(isTaskKind('describe')).toBe(true);
-    expect(Object.keys(TASK_KINDS)).toEqual(['describe', 'feature-stats', 'glm-gradient', 'glm-predict', 'mlp-gradient', 'mlp-predict']);
+    expect(Object.keys(TASK_KINDS)).toEqual(['describe', 'feature-stats', 'glm-gradient', 'glm-predict', 'mlp-gradient', 'mlp-predict', 'fit-groups', 'trial', 'score']);
     for (const kind of ['train', 'toString', 'constructor', '__proto__', 'hasOwnProperty', '']) expect(isTaskKind(kind)).toBe(false);
   });
 });
@@ -203,9 +203,9 @@ describe('FabricError (errors.ts)', () => {
     expect(String(e)).toBe('FabricError: load: partitionRows must be at least 1');
   });
 
-  it('marks exactly worker-lost, link-closed and task-failed as retryable', () => {
+  it('marks exactly worker-lost, link-closed, task-failed and not-cached as retryable', () => {
     const retryable = codes.filter((c) => new FabricError(c, 'x').retryable);
-    expect(retryable.sort()).toEqual(['link-closed', 'task-failed', 'worker-lost']);
+    expect(retryable.sort()).toEqual(['link-closed', 'not-cached', 'task-failed', 'worker-lost']);
     expect(new FabricError('too-many-failures', 'x').retryable).toBe(false);
     expect(new FabricError('cancelled', 'x').retryable).toBe(false);
   });

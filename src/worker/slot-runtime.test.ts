@@ -132,10 +132,10 @@ describe('SlotRuntime', () => {
       expectError(await slot.run(describeTask(refs, null)), 'bad-input', /describe: parameter "" is invalid/);
     });
 
-    it('answers task-failed for a partition that is not cached', async () => {
+    it('answers not-cached for a partition it does not hold, so its node sends it again', async () => {
       const { slot, refs } = await slotWith(1);
       const missing = (await makePartition(7)).ref;
-      expectError(await slot.run(describeTask([refs[0]!, missing])), 'task-failed', /partition ds\/7 is not cached on this slot/);
+      expectError(await slot.run(describeTask([refs[0]!, missing])), 'not-cached', /partition ds\/7 is not cached on this slot/);
     });
 
     it('answers bad-input for a column that is missing or not numeric', async () => {
