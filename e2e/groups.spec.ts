@@ -4,7 +4,7 @@
  * reference computed here in Node, renders with its plots, and is the same when one volunteer is
  * closed while it holds groups.
  */
-import { expect, test, VolunteerPage, type CoordinatorPage } from './pages';
+import { expect, test, VolunteerPage, withVolunteers, type CoordinatorPage } from './pages';
 import { flightsTable } from './reference';
 import { columnSpread, flightsDistanceHour, gaussSolve, groupNormalEquations } from '../src/testing/ols-reference';
 
@@ -43,13 +43,7 @@ function expectMatchesReference(rows: Row[]): void {
 }
 
 test('two volunteers fit one model per origin; closing one mid-job changes nothing', async ({ coordinator, browser, errors }) => {
-  await coordinator.open('?slots=0');
-  const link = await coordinator.joinLink();
-  const a = await VolunteerPage.open(browser, `${link}&name=alpha`, errors, 'alpha');
-  const b = await VolunteerPage.open(browser, `${link}&name=beta`, errors, 'beta');
-  await a.waitJoined();
-  await b.waitJoined();
-  await coordinator.waitForNodes(2);
+  const [a, b] = (await withVolunteers(coordinator, browser, errors, ['alpha', 'beta'])) as [VolunteerPage, VolunteerPage];
 
   const clean = await fitGroups(coordinator);
   expectMatchesReference(clean);

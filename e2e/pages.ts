@@ -104,6 +104,16 @@ function watch(page: Page, errors: string[], label: string): void {
   });
 }
 
+/** Opens the coordinator with no local slots and a joined volunteer per name, so volunteers do all the work. */
+export async function withVolunteers(coordinator: CoordinatorPage, browser: Browser, errors: string[], names: readonly string[]): Promise<VolunteerPage[]> {
+  await coordinator.open('?slots=0');
+  const link = await coordinator.joinLink();
+  const volunteers = await Promise.all(names.map((name) => VolunteerPage.open(browser, `${link}&name=${name}`, errors, name)));
+  for (const v of volunteers) await v.waitJoined();
+  await coordinator.waitForNodes(names.length);
+  return volunteers;
+}
+
 /** Test fixtures: a coordinator page, and a list of browser errors that must stay empty. */
 export const test = base.extend<{ coordinator: CoordinatorPage; errors: string[] }>({
   errors: async ({}, use) => {

@@ -7,7 +7,7 @@
  * at a modest rate reports its latency percentiles.
  */
 import * as tf from '@tensorflow/tfjs';
-import { expect, test, VolunteerPage } from './pages';
+import { expect, test, VolunteerPage, withVolunteers } from './pages';
 import { flightsTable } from './reference';
 import { glmPredict } from '../src/kernels/glm-cpu';
 import { scoreDesign } from '../src/worker/features/score-design';
@@ -48,13 +48,7 @@ async function scoreInPage(page: import('@playwright/test').Page, keep: boolean,
 
 test('two volunteers score flights-3m with a trained logistic model and a tfjs MLP, also when one leaves', async ({ coordinator, browser, errors }) => {
   test.setTimeout(420_000);
-  await coordinator.open('?slots=0');
-  const link = await coordinator.joinLink();
-  const a = await VolunteerPage.open(browser, `${link}&name=alpha`, errors, 'alpha');
-  const b = await VolunteerPage.open(browser, `${link}&name=beta`, errors, 'beta');
-  await a.waitJoined();
-  await b.waitJoined();
-  await coordinator.waitForNodes(2);
+  const [a, b] = (await withVolunteers(coordinator, browser, errors, ['alpha', 'beta'])) as [VolunteerPage, VolunteerPage];
   const page = coordinator.page;
   const flights = flightsTable();
 

@@ -3,7 +3,7 @@
  * hyperparameters by TPE on a flights-3m sample, 24 trials four at a time. Every trial appears
  * once; closing a volunteer mid-run still gives exactly maxEvals finished trials.
  */
-import { expect, test, VolunteerPage } from './pages';
+import { expect, test, VolunteerPage, withVolunteers } from './pages';
 
 interface Summary { ids: number[]; statuses: string[]; nodes: string[]; stopped: string; best: number | null }
 
@@ -39,13 +39,7 @@ async function startTune(page: import('@playwright/test').Page): Promise<void> {
 }
 
 test('two volunteers tune an MLP; maxEvals holds exactly when one leaves mid-run', async ({ coordinator, browser, errors }) => {
-  await coordinator.open('?slots=0');
-  const link = await coordinator.joinLink();
-  const a = await VolunteerPage.open(browser, `${link}&name=alpha`, errors, 'alpha');
-  const b = await VolunteerPage.open(browser, `${link}&name=beta`, errors, 'beta');
-  await a.waitJoined();
-  await b.waitJoined();
-  await coordinator.waitForNodes(2);
+  const [a, b] = (await withVolunteers(coordinator, browser, errors, ['alpha', 'beta'])) as [VolunteerPage, VolunteerPage];
   const page = coordinator.page;
 
   await startTune(page);

@@ -7,6 +7,7 @@ import type { Table } from 'apache-arrow';
 import { isHeldOut } from '../../data/split';
 import type { DesignMatrix } from '../../kernels/design';
 import { binOf } from '../../ml/feature-plan';
+import { FabricError } from '../../protocol/errors';
 import type { FeaturePlan } from '../../protocol/train';
 import { featureValues, missingAt, targetValues, type RowValues } from './stats';
 
@@ -44,13 +45,6 @@ export function readPlanColumns(table: Table, plan: FeaturePlan): PlanColumns {
 export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, rowStart: number, columns: PlanColumns = readPlanColumns(table, plan)): DesignMatrix {
   const n = table.numRows;
   const { values, target } = columns;
-  // Per feature, the parameter index of each category code (-1: reference, unknown or missing).
-  const paramOfCode = plan.features.map((f, fi) => {
-    const v = values[fi]!;
-    if (f.encoding !== 'one-hot' || !('codes' in v)) return null;
-    const index = new Map(f.categories.map((c, k) => [c, f.offset + k]));
-    return Int32Array.from(v.labels, (label) => (label === null ? -1 : index.get(label) ?? -1));
-  });
   const classOfCode = 'codes' in target
     ? Int32Array.from(target.labels, (label) => (label === null ? -1 : plan.target.values!.indexOf(label)))
     : null;
@@ -64,6 +58,15 @@ export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, ro
     keep.push(i);
     y.push(yi);
   }
+  return encodeRows(plan, values, Int32Array.from(keep), Float64Array.from(y));
+}
+
+/**
+ * The design of rows `keep` (indices into the columns `values`, in order), with targets `y`:
+ * standardized dense columns in float32 (a missing value imputed as the mean, 0) and one-hot
+ * parameter indices (-1 for the reference, an unknown or a missing category).
+ */
+export function encodeRows(plan: FeaturePlan, values: readonly RowValues[], keep: Int32Array, y: Float64Array): DesignMatrix {
   const rows = keep.length;
   const dense = new Float32Array(plan.denseCols * rows);
   const oneHot: Int32Array[] = [];
@@ -77,11 +80,14 @@ export function buildDesign(table: Table, plan: FeaturePlan, side: SplitSide, ro
         dense[base + r] = Number.isNaN(x) ? 0 : (x - f.mean) / f.std;
       }
     } else if (f.encoding === 'one-hot' && 'codes' in v) {
-      const lut = paramOfCode[fi]!;
+      const index = new Map(f.categories.map((c, k) => [c, f.offset + k]));
+      const lut = Int32Array.from(v.labels, (label) => (label === null ? -1 : index.get(label) ?? -1));
       const idx = new Int32Array(rows);
       for (let r = 0; r < rows; r++) idx[r] = lut[v.codes[keep[r]!]!]!;
       oneHot.push(idx);
+    } else {
+      throw new FabricError('bad-input', `feature ${f.name} is ${f.encoding} in the plan, but its column "${f.spec.column}" has another type here`);
     }
   });
-  return { rows, denseCols: plan.denseCols, dense, oneHot, y: Float64Array.from(y), dim: plan.dim };
+  return { rows, denseCols: plan.denseCols, dense, oneHot, y, dim: plan.dim };
 }

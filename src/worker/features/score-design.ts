@@ -10,6 +10,7 @@ import { numericColumn } from '../../data/feature-columns';
 import type { DesignMatrix } from '../../kernels/design';
 import { FabricError } from '../../protocol/errors';
 import type { FeaturePlan } from '../../protocol/train';
+import { encodeRows } from './design';
 import { featureValues, missingAt } from './stats';
 
 /** A plan's design of every row of `table`, and which rows had a missing feature. */
@@ -18,26 +19,8 @@ export function scoreDesign(table: Table, plan: FeaturePlan): { design: DesignMa
   const values = plan.features.map((f) => featureValues(table, f.spec));
   const missing = new Uint8Array(rows);
   if (plan.missing !== 'impute') for (const v of values) for (let r = 0; r < rows; r++) if (missingAt(v, r)) missing[r] = 1;
-  const dense = new Float32Array(plan.denseCols * rows);
-  const oneHot: Int32Array[] = [];
-  plan.features.forEach((f, fi) => {
-    const v = values[fi]!;
-    if (f.encoding === 'dense' && 'numeric' in v) {
-      const base = f.column * rows;
-      for (let r = 0; r < rows; r++) {
-        const x = v.numeric[r]!;
-        // Imputing the mean is 0 after standardizing.
-        dense[base + r] = Number.isNaN(x) ? 0 : (x - f.mean) / f.std;
-      }
-    } else if (f.encoding === 'one-hot' && 'codes' in v) {
-      const index = new Map(f.categories.map((c, k) => [c, f.offset + k]));
-      const lut = Int32Array.from(v.labels, (label) => (label === null ? -1 : index.get(label) ?? -1));
-      oneHot.push(Int32Array.from(v.codes.subarray(0, rows), (c) => lut[c]!));
-    } else {
-      throw new FabricError('bad-input', `score: feature ${f.name} is ${f.encoding} in the model's plan, but the data's column "${f.spec.column}" has another type`);
-    }
-  });
-  return { design: { rows, denseCols: plan.denseCols, dense, oneHot, y: new Float64Array(rows), dim: plan.dim }, missing };
+  const design = encodeRows(plan, values, Int32Array.from({ length: rows }, (_, i) => i), new Float64Array(rows));
+  return { design, missing };
 }
 
 /** Numeric `columns` of `table` as a row-major float32 matrix (rows × columns), and rows with a missing value. */
