@@ -8,13 +8,23 @@ export class ArtifactStore {
   private readonly blobs = new Map<string, Uint8Array<ArrayBuffer>>();
   /** Bytes handed out per id: every hand-out is a send to one slot, so this counts traffic per artifact. */
   private readonly sent = new Map<string, number>();
+  private readonly durableIds = new Set<string>();
 
-  /** Stores bytes and returns their ref; the same bytes always give the same id. */
-  async put(bytes: Uint8Array<ArrayBuffer>): Promise<ArtifactRef> {
+  /**
+   * Stores bytes and returns their ref; the same bytes always give the same id. `durable` marks
+   * an artifact (a model) that volunteers keep on disk across visits.
+   */
+  async put(bytes: Uint8Array<ArrayBuffer>, options: { durable?: boolean } = {}): Promise<ArtifactRef> {
     const hash = await sha256Hex(bytes);
     const ref = { id: `a-${hash.slice(0, 16)}`, byteLength: bytes.byteLength, hash };
     this.blobs.set(ref.id, bytes);
+    if (options.durable) this.durableIds.add(ref.id);
     return ref;
+  }
+
+  /** True for an artifact put as durable. */
+  durable(ref: ArtifactRef): boolean {
+    return this.durableIds.has(ref.id);
   }
 
   /** Stores a JSON value as an artifact. */

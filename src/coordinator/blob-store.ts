@@ -7,4 +7,6 @@ export interface BlobStore {
   bytes(ref: PartitionRef): Uint8Array<ArrayBuffer>;
   /** The bytes of an artifact. Throws `internal` when it is unknown. */
   artifactBytes(ref: ArtifactRef): Uint8Array<ArrayBuffer>;
+  /** True for artifacts worth keeping on a volunteer's disk across visits (models). */
+  durable?(ref: ArtifactRef): boolean;
 }

@@ -89,6 +89,7 @@ export class Fabric {
   private readonly blobs: BlobStore = {
     bytes: (ref) => this.store.bytes(ref),
     artifactBytes: (ref) => this.artifacts.bytes(ref),
+    durable: (ref) => this.artifacts.durable(ref),
   };
   private readonly scheduler: Scheduler;
   private readonly cluster: Cluster;

@@ -42,7 +42,7 @@ export class Predictor {
   /** Predicts one row on `node`'s slot 0; resolves with the row's outputs. */
   async predict(node: ExecutorNode, model: PreparedModel, row: PredictRow): Promise<Float64Array> {
     const t0 = performance.now();
-    const ref = await this.artifacts.put(model.bytes);
+    const ref = await this.artifacts.put(model.bytes, { durable: true });
     const params: ScoreParams = { model: ref.id, start: 0, end: 1, inline: true, reload: false };
     const task: TaskRequest = { taskId: `predict-${++this.seq}`, kind: 'score', params, partitions: [], artifacts: [ref], binary: [rowIpc(row)] };
     const out = await node.execute(0, task);

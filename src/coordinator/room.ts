@@ -152,7 +152,7 @@ export class Room {
       }
       const id = `v${this.nextNode++}`;
       const name = msg.name.trim() || `${id} (${who})`;
-      node = new VolunteerNode(id, name, msg.slots, link, this.options.store);
+      node = new VolunteerNode(id, name, msg.slots, link, this.options.store, msg.stored ?? []);
       void link.send({ type: 'welcome', nodeId: id, heartbeatMs: this.options.heartbeatMs ?? 1000, lostAfterMs: this.options.lostAfterMs ?? 10_000 }).catch(() => undefined);
       this.options.log('info', `volunteer ${name} joined with ${msg.slots.length} slot(s): ${msg.slots.map((s) => `${s.chosen} ${s.gflops} GFLOP/s`).join(', ')}`);
       this.options.onVolunteer(node);

@@ -26,6 +26,7 @@ export class VolunteerNode implements ExecutorNode {
   private readonly taskWaiters = new Map<string, Waiter<TaskOutput> & { kind: TaskRequest['kind'] }>();
   private readonly lostCallbacks: ((reason: FabricError) => void)[] = [];
   private lostWith: FabricError | undefined;
+  private readonly stored: Set<string>;
 
   constructor(
     readonly id: string,
@@ -33,7 +34,10 @@ export class VolunteerNode implements ExecutorNode {
     readonly slots: readonly ProbeReport[],
     private readonly link: MessageLink<VolunteerMessage, CoordinatorMessage>,
     private readonly store: BlobStore,
+    /** Hashes of models the volunteer keeps on disk from earlier visits. */
+    stored: readonly string[] = [],
   ) {
+    this.stored = new Set(stored);
     link.onClose((reason) => this.lose(reason));
   }
 
@@ -119,17 +123,29 @@ export class VolunteerNode implements ExecutorNode {
     const key = `${slot}|${ref.id}`;
     let p = this.caching.get(key);
     if (!p) {
-      p = new Promise<void>((resolve, reject) => {
-        this.cacheWaiters.set(key, { resolve, reject });
-        const sent = kind === 'partition'
-          ? this.link.send({ type: 'partition', slot, ref: ref as PartitionRef }, [this.store.bytes(ref as PartitionRef)], 'bulk')
-          : this.link.send({ type: 'artifact', slot, ref }, [this.store.artifactBytes(ref)], 'bulk');
-        void sent.catch(() => undefined);
-      });
+      const send = (): Promise<void> => this.awaitCached(key, () => (kind === 'partition'
+        ? this.link.send({ type: 'partition', slot, ref: ref as PartitionRef }, [this.store.bytes(ref as PartitionRef)], 'bulk')
+        : this.link.send({ type: 'artifact', slot, ref, keep: this.store.durable?.(ref) ?? false }, [this.store.artifactBytes(ref)], 'bulk')));
+      // A model the volunteer kept on disk is loaded from there; if that fails, it is sent after all.
+      p = kind === 'artifact' && this.stored.has(ref.hash)
+        ? this.awaitCached(key, () => this.link.send({ type: 'artifact-stored', slot, ref })).catch((e: unknown) => {
+          if (this.lostWith) throw e;
+          this.stored.delete(ref.hash);
+          return send();
+        })
+        : send();
       p.catch(() => this.caching.delete(key));
       this.caching.set(key, p);
     }
     return p;
+  }
+
+  /** Sends a caching message and resolves when the volunteer answers `cached`. */
+  private awaitCached(key: string, sendMessage: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.cacheWaiters.set(key, { resolve, reject });
+      void sendMessage().catch(() => undefined);
+    });
   }
 
   private lostError(): FabricError {

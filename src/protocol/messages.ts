@@ -65,6 +65,8 @@ export const VolunteerMessageSchema = z.discriminatedUnion('type', [
     userAgent: z.string().max(512),
     // A browser offers at most a few hundred cores; more is a lie or a bug.
     slots: z.array(ProbeReportSchema).min(1).max(256),
+    /** SHA-256 hashes of models the volunteer keeps on disk (IndexedDB) from earlier visits. */
+    stored: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(256).optional(),
   }),
   z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
   /** Reply to a `partition` or `artifact` message. */
@@ -85,8 +87,10 @@ export const CoordinatorMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
   /** One partition's Arrow IPC bytes follow as the message's single binary payload. */
   z.object({ type: z.literal('partition'), slot: z.number().int().nonnegative(), ref: PartitionRefSchema }),
-  /** One artifact's bytes follow as the message's single binary payload. */
-  z.object({ type: z.literal('artifact'), slot: z.number().int().nonnegative(), ref: ArtifactRefSchema }),
+  /** One artifact's bytes follow as the message's single binary payload; `keep` asks the volunteer to store it on disk (a model). */
+  z.object({ type: z.literal('artifact'), slot: z.number().int().nonnegative(), ref: ArtifactRefSchema, keep: z.boolean().optional() }),
+  /** Cache an artifact the volunteer said it stores, from its disk: no payload. It answers `cached`. */
+  z.object({ type: z.literal('artifact-stored'), slot: z.number().int().nonnegative(), ref: ArtifactRefSchema }),
   /** A task; its binary inputs (e.g. model parameters) follow as the message's payloads. */
   z.object({
     type: z.literal('task'),

@@ -12,6 +12,8 @@ import { DEFAULT_LIMITS } from '../protocol/framing';
 import { CoordinatorMessageSchema, PROTOCOL_VERSION, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
 import type { ProbeReport } from '../protocol/slot-api';
 import { isTaskKind } from '../protocol/tasks';
+import type { CacheReply } from '../protocol/slot-api';
+import { BlobDb } from './blob-db';
 import { defaultSlotCount, startSlots, type SlotHandle } from './slots';
 
 /** Where to join and as whom. */
@@ -61,6 +63,8 @@ export class Volunteer {
   private slots: SlotHandle[] = [];
   private peer: Peer | undefined;
   private link: MessageLink<CoordinatorMessage, VolunteerMessage> | undefined;
+  /** Models kept on disk across visits; undefined where IndexedDB is unavailable. */
+  private blobDb: Promise<BlobDb | undefined> = BlobDb.open().catch(() => undefined);
 
   private constructor(private readonly options: JoinOptions) {}
 
@@ -135,9 +139,11 @@ export class Volunteer {
         reject(reason);
       });
     });
+    const stored = await this.blobDb.then((db) => db?.hashes()).catch(() => undefined);
     await link.send({
       type: 'hello', protocol: PROTOCOL_VERSION, token: this.options.token,
       name: this.options.name ?? '', userAgent: navigator.userAgent.slice(0, 512), slots: this.slots.map((s) => s.report),
+      ...(stored && stored.length > 0 ? { stored: stored.slice(0, 256) } : {}),
     });
     await welcomed;
   }
@@ -171,13 +177,31 @@ export class Volunteer {
     }
     if (msg.type === 'partition') this.update({ detail: `caching partition ${msg.ref.index} (${(msg.ref.byteLength / 1048576).toFixed(1)} MiB)` });
     const own = bytes.slice().buffer;
+    // A model is also kept on disk (once its hash checks out in the slot), so a reload need not fetch it.
+    const keep = msg.type === 'artifact' && msg.keep ? bytes.slice().buffer : undefined;
     const cached = msg.type === 'partition'
       ? slot.api.cachePartition(msg.ref, Comlink.transfer(own, [own]))
       : slot.api.cacheArtifact(msg.ref, Comlink.transfer(own, [own]));
     void cached.then((reply) => {
       if (reply.ok && msg.type === 'partition') this.update({ partitionsCached: this.status.partitionsCached + 1 });
+      if (reply.ok && keep) void this.blobDb.then((db) => db?.put(msg.ref.hash, keep)).catch(() => undefined);
       return link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply });
     }).catch(() => undefined);
+  }
+
+  /** Caches an artifact kept on disk on the slot the message names; answers not-cached when the disk no longer has it. */
+  private cacheStored(msg: Extract<CoordinatorMessage, { type: 'artifact-stored' }>): void {
+    const link = this.link!;
+    const slot = this.slots[msg.slot];
+    if (!slot) {
+      link.close(new FabricError('schema-mismatch', `artifact-stored message names slot ${msg.slot} of ${this.slots.length}`));
+      return;
+    }
+    void this.blobDb.then((db) => db?.get(msg.ref.hash)).catch(() => undefined).then((bytes): Promise<CacheReply> | CacheReply => {
+      if (!bytes) return { ok: false, error: new FabricError('not-cached', `artifact ${msg.ref.id} is no longer stored on this volunteer`).toJSON() };
+      this.update({ detail: `loaded model ${msg.ref.id} from this browser's storage` });
+      return slot.api.cacheArtifact(msg.ref, Comlink.transfer(bytes, [bytes]));
+    }).then((reply) => link.send({ type: 'cached', slot: msg.slot, id: msg.ref.id, reply })).catch(() => undefined);
   }
 
   private handle(msg: CoordinatorMessage, payloads: readonly Uint8Array[]): void {
@@ -190,6 +214,9 @@ export class Volunteer {
       case 'partition':
       case 'artifact':
         this.cacheBlob(msg, payloads[0]);
+        return;
+      case 'artifact-stored':
+        this.cacheStored(msg);
         return;
       case 'task': {
         const slot = this.slots[msg.slot];

@@ -76,7 +76,7 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
   };
 
   void (async () => {
-    const ref = await artifacts.put(model.bytes);
+    const ref = await artifacts.put(model.bytes, { durable: true });
     const t0 = performance.now();
     let row = first;
     let index = 0;

@@ -48,7 +48,7 @@ export function predictionsOf(result: ScoreResult, bytes: Uint8Array | undefined
 export async function runScoreJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, partitionBytes: (ref: PartitionRef) => Uint8Array, model: PreparedModel, options: ScoreOptions): Promise<ScoreOutput> {
   const t0 = performance.now();
   const batches = batchesOf(dataset.partitions, options.batchSize ?? DEFAULT_SCORE_BATCH);
-  const ref = await artifacts.put(model.bytes);
+  const ref = await artifacts.put(model.bytes, { durable: true });
   const job = ++jobSeq;
   const sentBefore = artifacts.bytesSent(ref);
   const tasks: TaskRequest[] = batches.map((b, i) => {
