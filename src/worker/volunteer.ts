@@ -228,7 +228,7 @@ export class Volunteer {
           link.close(new FabricError('schema-mismatch', `task names slot ${msg.slot} of ${this.slots.length}`));
           return;
         }
-        this.update({ tasksRunning: this.status.tasksRunning + 1, detail: `running ${msg.task.kind} on partition ${msg.task.partitions.map((p) => p.index).join(', ')}` });
+        this.update({ tasksRunning: this.status.tasksRunning + 1, detail: msg.task.partitions.length > 0 ? `running ${msg.task.kind} on partition ${msg.task.partitions.map((p) => p.index).join(', ')}` : `running ${msg.task.kind}` });
         const inputs = payloads.map((p) => p.slice());
         void slot.api.run(Comlink.transfer({ ...msg.task, kind: msg.task.kind, binary: inputs }, inputs.map((p) => p.buffer))).then((reply) => {
           this.update({ tasksRunning: this.status.tasksRunning - 1, tasksDone: this.status.tasksDone + (reply.ok ? 1 : 0), detail: reply.ok ? `done ${msg.task.kind} in ${Math.round(reply.ms)} ms` : `task failed: ${reply.error.message}` });
