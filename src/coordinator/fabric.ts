@@ -299,10 +299,12 @@ export class Fabric {
       stream = startScoreStream(this.scheduler, this.artifacts, dataset, prepared, options, (text) => this.log('warn', text));
       return stream;
     });
+    // A failure to start is reported by `finished` and the iterator; it is not also an unhandled rejection.
+    starting.catch((e: unknown) => this.log('error', `scoreStream failed: ${FabricError.from(e).message}`));
     const idle: ReturnType<ScoreStream['stats']> = { batches: 0, rowsArrived: 0, rowsScored: 0, backlogRows: 0, p50: NaN, p95: NaN, p99: NaN, throughput: 0, fallingBehind: false, done: false };
     return {
       stats: () => stream?.stats() ?? idle,
-      stop: () => void starting.then((s) => s.stop()),
+      stop: () => void starting.then((s) => s.stop(), () => undefined),
       finished: starting.then((s) => s.finished),
       async *[Symbol.asyncIterator]() {
         yield* await starting;

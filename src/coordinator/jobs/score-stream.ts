@@ -56,6 +56,7 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
   let warned = false;
   let arrivalsDone = false;
   let failure: FabricError | undefined;
+  let startedAt = performance.now();
   let resolveFinished!: (s: StreamStats) => void;
   const finished = new Promise<StreamStats>((r) => (resolveFinished = r));
   const wake = (): void => {
@@ -67,17 +68,21 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
     const now = performance.now();
     const recent = scoredTimes.filter((s) => now - s.at <= THROUGHPUT_WINDOW_MS);
     const span = recent.length > 1 ? (now - recent[0]!.at) / 1000 : 0;
+    const done = arrivalsDone && scored === arrived;
+    // Once done, the rate over the whole stream; while running, over the last few seconds.
+    const whole = scoredTimes.length > 1 ? (scoredTimes.at(-1)!.at - startedAt) / 1000 : 0;
     return {
       batches, rowsArrived: arrived, rowsScored: scored, backlogRows: arrived - scored,
       p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), p99: percentile(latencies, 0.99),
-      throughput: span > 0 ? recent.reduce((s, r) => s + r.rows, 0) / span : 0,
-      fallingBehind: behind, done: arrivalsDone && scored === arrived,
+      throughput: done ? (whole > 0 ? scored / whole : 0) : span > 0 ? recent.reduce((s, r) => s + r.rows, 0) / span : 0,
+      fallingBehind: behind && !done, done,
     };
   };
 
   void (async () => {
     const ref = await artifacts.put(model.bytes, { durable: true });
     const t0 = performance.now();
+    startedAt = t0;
     let row = first;
     let index = 0;
     while (row < first + total && !stop.signal.aborted) {

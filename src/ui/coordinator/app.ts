@@ -2,6 +2,7 @@
  * The coordinator page. Built only on the public API; the API is also on `window.fabric` so a
  * page script (or a test) can call the same features.
  */
+import * as fabricApi from '../../index';
 import { Fabric, FabricError, type DatasetInfo, type DescribeReport } from '../../index';
 import { h, replace } from '../dom';
 import { renderDatasetPanel } from './dataset-panel';
@@ -10,12 +11,15 @@ import { mountGroupsPanel } from './groups-panel';
 import { renderJoinPanel } from './join-panel';
 import { appendLog } from './log-panel';
 import { renderNodesTable } from './nodes-table';
+import { mountScorePanel } from './score-panel';
 import { mountSyntheticForm } from './synthetic-form';
 import { mountTrainPanel } from './train-panel';
+import { mountTunePanel } from './tune-panel';
 
 declare global {
   interface Window {
     fabric?: Fabric;
+    fabricApi?: typeof fabricApi;
     fabricReady?: Promise<Fabric>;
     lastDescribe?: DescribeReport;
   }
@@ -81,6 +85,8 @@ async function main(): Promise<Fabric> {
     },
   });
   window.fabric = fabric;
+  // The whole public API beside the instance, for page scripts and tests (model builders, hp, exports).
+  window.fabricApi = fabricApi;
 
   for (const e of fabric.logs()) appendLog($('log'), e);
   fabric.on('log', (e) => appendLog($('log'), e));
@@ -110,6 +116,8 @@ async function main(): Promise<Fabric> {
 
   mountTrainPanel($('train'), fabric, showError);
   mountGroupsPanel($('groups'), fabric, showError);
+  mountTunePanel($('tune'), fabric, showError);
+  mountScorePanel($('score'), fabric, showError);
   mountSyntheticForm($('synthetic'), fabric, showError);
 
   const describeButton = $<HTMLButtonElement>('describe-button');
