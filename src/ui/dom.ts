@@ -29,3 +29,18 @@ export function replace(el: Element, ...children: Child[]): void {
   el.replaceChildren();
   append(el, children);
 }
+
+/** Calls `fn` at most once per `ms`, always once after the last call. */
+export function throttle(fn: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = 0;
+  return () => {
+    if (timer) return;
+    const wait = Math.max(0, last + ms - performance.now());
+    timer = setTimeout(() => {
+      timer = undefined;
+      last = performance.now();
+      fn();
+    }, wait);
+  };
+}

@@ -4,7 +4,7 @@
  */
 import * as fabricApi from '../../index';
 import { Fabric, FabricError, type DatasetInfo, type DescribeReport } from '../../index';
-import { h, replace } from '../dom';
+import { h, replace, throttle } from '../dom';
 import { renderDatasetPanel } from './dataset-panel';
 import { renderDescribeReport, renderProgress } from './describe-panel';
 import { mountGroupsPanel } from './groups-panel';
@@ -35,20 +35,6 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getEl
 /** Live panels redraw at most this often: 4 Hz reads as live and costs little. */
 const REDRAW_MS = 250;
 
-/** Calls `fn` at most once per `ms`, always once after the last call. */
-function throttle(fn: () => void, ms: number): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let last = 0;
-  return () => {
-    if (timer) return;
-    const wait = Math.max(0, last + ms - performance.now());
-    timer = setTimeout(() => {
-      timer = undefined;
-      last = performance.now();
-      fn();
-    }, wait);
-  };
-}
 
 function showError(e: unknown): void {
   const err = FabricError.from(e);
