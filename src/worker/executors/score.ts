@@ -93,7 +93,9 @@ function predictLayers(layers: tf.LayersModel, head: string, x: Float32Array, ro
   for (let start = 0; start < rows; start += PREDICT_CHUNK) {
     const count = Math.min(PREDICT_CHUNK, rows - start);
     const out = tf.tidy(() => {
-      const logits = layers.predict(tf.tensor2d(x.subarray(start * width, (start + count) * width), [count, width])) as tf.Tensor;
+      // One forward pass per chunk: tfjs-layers' predict otherwise runs batches of 32 rows, which
+      // took about 5x as long per row in bench:score.
+      const logits = layers.predict(tf.tensor2d(x.subarray(start * width, (start + count) * width), [count, width]), { batchSize: count }) as tf.Tensor;
       return head === 'logistic' ? tf.sigmoid(logits) : head === 'softmax' ? tf.softmax(logits) : logits;
     });
     values.set(out.dataSync(), start * outputs);
