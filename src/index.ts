@@ -27,7 +27,7 @@ export { synthetic, type IotOptions, type SyntheticSource } from './coordinator/
 export { defineGroupTask, groupTaskNames, type GroupTaskFn, type GroupTaskContext, type GroupValue } from './ml/group-tasks';
 export { FIT_STATUSES, type FitStatus } from './ml/fit-status';
 export type { DeviceTruth } from './data/synthetic-iot';
-export { groupResultsToParquet } from './coordinator/jobs/group-export';
+export { groupResultsToParquet, tableToParquet } from './coordinator/jobs/group-export';
 export { hp, validateSpace, resolvePoint, type Space, type SpaceValue, type HpNode, type Point } from './ml/tune/space';
 export type { TuneOptions, TuneData, TuneResult, Trial, TuneStop } from './coordinator/jobs/tune-types';
 export type { Liar, TpeOptions, Algo } from './ml/tune/tpe';

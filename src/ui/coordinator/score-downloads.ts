@@ -1,30 +1,12 @@
 /**
  * Downloads of a scored table (the input columns with the predictions added): Arrow IPC, Parquet
- * (parquet-wasm, loaded on first use as in src/coordinator/jobs/group-export.ts) and CSV
+ * (`tableToParquet`, which loads parquet-wasm on first use) and CSV
  * (score-csv.ts). A scored flights-3m is 3 million rows: each button says what it is doing.
  */
 import { tableToIPC, type Table } from 'apache-arrow';
-import initParquet, { Table as WasmTable, writeParquet } from 'parquet-wasm/esm';
-import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
-import { FabricError } from '../../index';
+import { tableToParquet } from '../../index';
 import { h } from '../dom';
 import { tableToCsv } from './score-csv';
-
-let parquetReady: Promise<unknown> | undefined;
-
-/**
- * `table` as a Parquet file. Loads parquet-wasm on the first call; a failed load is retried on the
- * next call.
- */
-export async function tableToParquet(table: Table): Promise<Uint8Array> {
-  parquetReady ??= initParquet({ module_or_path: parquetWasmUrl }).catch((e: unknown) => {
-    parquetReady = undefined;
-    throw new FabricError('backend-unavailable', `tableToParquet: could not load parquet-wasm from ${parquetWasmUrl} (${(e as Error).message}). Download CSV or Arrow instead, or check that the page's server serves .wasm files.`);
-  });
-  await parquetReady;
-  // fromIPCStream copies into WebAssembly memory; writeParquet consumes that table.
-  return writeParquet(WasmTable.fromIPCStream(tableToIPC(table, 'stream')));
-}
 
 /** Saves `blob` as a file named `name`. */
 export function downloadBlob(name: string, blob: Blob): void {
