@@ -1,0 +1,103 @@
+/**
+ * The report's findings: what each scenario's figures say, in sentences built from the figures.
+ * The reasons given come from reading src/coordinator/scheduler.ts and from CPU profiles of these
+ * runs (`node --cpu-prof`), as docs/scale.md explains.
+ */
+import type { FleetParams } from './fleet';
+import { bytes, count, logNormalRank, median, millis, percent, ratio, seconds } from './format';
+import type { IsolatedOutcome } from './isolate';
+import type { ScenarioResult } from './run-scenario';
+
+type Outcomes = readonly IsolatedOutcome[];
+
+function find(outcomes: Outcomes, name: string): IsolatedOutcome | undefined {
+  return outcomes.find((o) => (o.kind === 'done' ? o.result.name : o.name) === name);
+}
+
+function killedText(o: Extract<IsolatedOutcome, { kind: 'killed' }>): string {
+  const p = o.progress;
+  const inCall = o.callS === undefined ? '' : ` in one scheduler call that had not returned`;
+  return `did not finish: after ${o.measuredCpuS.toFixed(0)} s of CPU${inCall}, its measured part had ${count(p?.starts ?? 0)} task starts and ${count(p?.commits ?? 0)} commits at ${seconds(p?.virtualMs ?? Number.NaN)} of virtual time`;
+}
+
+function perJobCpu(r: ScenarioResult): number[] {
+  return r.jobCpuMs.map((c, i) => c - (i > 0 ? r.jobCpuMs[i - 1]! : 0));
+}
+
+function lastTaskText(r: ScenarioResult, f: FleetParams): string {
+  const t = r.lastTask;
+  if (!t) return '';
+  const rank = logNormalRank(t.speed, f.speedMedian, f.speedSigma);
+  const requeued = t.attempts > 1 ? `, on its attempt ${t.attempts}` : '';
+  return `The last task to commit (${t.work.toFixed(1)} s of work) ran ${seconds(t.ms)} on a slot of speed ${t.speed.toFixed(2)}, slower than ${percent(1 - rank, 1)} of slots${requeued}.`;
+}
+
+function exactlyOnce(outcomes: Outcomes): string {
+  const done = outcomes.flatMap((o) => (o.kind === 'done' ? [o.result] : []));
+  const sum = (k: 'submitted' | 'lost' | 'duplicated' | 'requeued' | 'retried' | 'dropped' | 'cancelled'): number => done.reduce((s, r) => s + r.counts[k], 0);
+  const bad = sum('lost') + sum('duplicated');
+  const verdict = bad === 0 ? 'every task was committed exactly once' : `**${count(sum('lost'))} tasks were lost and ${count(sum('duplicated'))} duplicated**`;
+  return `- **Exactly once.** Over ${count(sum('submitted'))} tasks in ${done.length} finished scenarios (warm-up included), ${verdict}, through ${count(sum('requeued'))} requeues after a node left, ${count(sum('retried'))} retries after a transient failure and ${count(sum('dropped'))} late results dropped${sum('cancelled') > 0 ? `; ${count(sum('cancelled'))} tasks of jobs cancelled by the CPU budget were not run, as cancelled jobs should not be` : ''}.`;
+}
+
+function train(o: IsolatedOutcome, f: FleetParams): string {
+  if (o.kind === 'killed') return `- **train** ${killedText(o)}. Its scheduler CPU per iteration grows as in the next paragraph's explanation.`;
+  const r = o.result;
+  const times = r.jobTimes;
+  const cpu = perJobCpu(r);
+  const silentEvery = 1 / ((r.parallelism * f.churnPerMinute * f.silentShare) / 60);
+  return [
+    `- **train**: ${count(times.length)} iterations finished${r.note ? ' before the CPU budget stopped the run' : ''}, ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealTopMs)} on the 300 fastest slots (${ratio(r.jobMs, r.idealTopMs)}).`,
+    `The first iteration took ${seconds(times[0] ?? Number.NaN)}: it ships all 300 partitions (${bytes(300 * 4e6)}), at least ${seconds((300 * 4e6 * 8 * 1000) / f.network.coordinatorBps)} on the coordinator's link.`,
+    times.length > 1 ? `Later ones took ${seconds(median(times.slice(1)))} (median of ${times.length - 1}) and up to ${seconds(Math.max(...times.slice(1)))}, against ${seconds(r.idealTopMs / times.length)} ideal each: an iteration waits for its slowest task${f.silentShare > 0 ? `, and among 300 partition holders one leaves silently every ${silentEvery.toFixed(1)} s on average, so an iteration often waits for the ${seconds(f.heartbeatTimeoutMs)} heartbeat timeout before a task is requeued` : ', and a holder that leaves costs a requeue and a partition shipped again'}.` : '',
+    `Scheduler CPU per iteration went from ${seconds(cpu[0] ?? Number.NaN)} to ${seconds(cpu[cpu.length - 1] ?? Number.NaN)} (${millis((cpu[cpu.length - 1] ?? Number.NaN) / 300)} per task). A CPU profile of this scenario (\`node --cpu-prof\`) puts most of it in \`pick()\` and the \`holds\` check it calls: for a slot that holds none of the waiting tasks' partitions, it looks, for each waiting task, through every live slot for a holder (\`live.some(holds)\`), and \`dispatch()\` tries the idle slots fastest first, so every fast volunteer that joined since the partitions were placed is scanned, task by task, before a holder is reached. That is slots x waiting tasks per candidate slot, and it grows as churn adds fast newcomers.`,
+  ].filter(Boolean).join(' ');
+}
+
+function fitGroups(o: IsolatedOutcome, f: FleetParams): string {
+  if (o.kind === 'killed') return `- **fitGroups** ${killedText(o)}.`;
+  const r = o.result;
+  return `- **fitGroups**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}). ${lastTaskText(r, f)} Largest-first helps only while the big groups go to fast slots: each slot also holds a second, queued task (slotQueueDepth 2), a requeued task goes to the front of the queue and then to whichever slot is free first, and nothing relaunches a straggler (speculation is in DESIGN.md, not yet in scheduler.ts), so the job ends when its slowest slot does.`;
+}
+
+function tune(o: IsolatedOutcome): string {
+  if (o.kind === 'killed') return `- **tune** ${killedText(o)}.`;
+  const r = o.result;
+  const dataSends = r.egressBytes / 20e6;
+  const linkMs = (r.egressBytes * 8 * 1000) / r.coordinatorBps;
+  return `- **tune**: ${seconds(r.jobMs)} against ${seconds(r.idealTopMs)} on the 500 fastest slots (${ratio(r.jobMs, r.idealTopMs)}). The 20 MB training set left the coordinator about ${count(dataSends)} times for ${count(r.submittedMeasured)} trials (${bytes(r.egressBytes)}, ${seconds(linkMs)} of its link, ${percent(linkMs, r.jobMs)} of the job). The scheduler's locality looks at a task's partitions only; a trial has none, only the data as an artifact, so it goes to the fastest idle slot whether or not that slot holds the data, and a node's slots each get their own copy. Trials then queue behind the transfers, and ${count(r.counts.requeued)} were requeued because their node left while they waited or ran.`;
+}
+
+function score(o: IsolatedOutcome): string {
+  if (o.kind === 'killed') {
+    const p = o.progress;
+    const warm = p && p.startsBefore > 0 ? ` The warm-up pass before it, over the same partitions with nothing cached yet, took ${millis(p.schedulerMsBefore / p.startsBefore)} a start (${count(p.startsBefore)} starts).` : '';
+    return `- **score** ${killedText(o)}. Every waiting batch's partition is held by some live slot, so \`pick()\` finds no unplaced task and, for each idle slot that holds none of them, scans every waiting task against every live slot; with a job of ${count(p?.submitted ?? Number.NaN)} tasks and ${count(p?.slots ?? Number.NaN)} slots that is millions of checks per idle slot, and \`dispatch()\` repeats it for every task it starts, all in one synchronous call.${warm}`;
+  }
+  const r = o.result;
+  return `- **score**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}); ${bytes(r.egressBytes)} left the coordinator (the 5 MB model to each slot that scored, and partitions re-sent after churn).`;
+}
+
+function tiny(o: IsolatedOutcome, f: FleetParams): string {
+  if (o.kind === 'killed') return `- **tiny** ${killedText(o)}.`;
+  const r = o.result;
+  const rate = r.startsMeasured / (r.schedulerMs / 1000);
+  const demand = r.slotsAtStart / 0.005;
+  const tail = r.jobMs > f.heartbeatTimeoutMs ? ` The job's ${seconds(r.jobMs)} is the heartbeat timeout: a few tasks sat on volunteers that had gone silent until the ${seconds(f.heartbeatTimeoutMs)} timeout requeued them.` : '';
+  return `- **tiny**: the scheduler dispatched ${count(rate)} tasks per CPU-second (${millis(r.schedulerMs / r.startsMeasured)} a start): \`dispatch()\` sorts every live slot for each task it starts (\`liveSlots()\`, then a filter and a second sort), and \`pick()\` copies the slot map. ${count(r.slotsAtStart)} slots running 5 ms tasks could take ${count(demand)} a second, so one coordinator thread caps this pattern at ${percent(rate, demand)} of the fleet.${tail}`;
+}
+
+/** Findings as markdown bullets. */
+export function findings(outcomes: Outcomes, fleet: FleetParams): string[] {
+  const out = [exactlyOnce(outcomes)];
+  const by = (name: string, fn: (o: IsolatedOutcome) => string): void => {
+    const o = find(outcomes, name);
+    if (o) out.push(fn(o));
+  };
+  by('train', (o) => train(o, fleet));
+  by('fitGroups', (o) => fitGroups(o, fleet));
+  by('tune', tune);
+  by('score', score);
+  by('tiny', (o) => tiny(o, fleet));
+  return out;
+}
