@@ -148,6 +148,8 @@ export interface WaySummary {
   readonly designMs: number;
   readonly taskMsSum: number;
   readonly rendererCores: number;
+  /** CPU seconds of the page's renderer (main thread and workers) per fit. */
+  readonly cpuS: number;
   readonly machineCores: number;
   readonly otherCores: number;
   /** Fits run again over the rounds because other jobs took CPU during them. */
@@ -169,7 +171,7 @@ export function summarizeWay(v: VariantResults, way: WayId): WaySummary | undefi
     way, groups: w.rounds[0]!.groups, rows: w.rounds[0]!.rows, wallMs, minMs: Math.min(...walls), maxMs: Math.max(...walls),
     groupsPerS: w.rounds[0]!.groups / (wallMs / 1000), shuffleMs: m((r) => r.shuffleMs), tasks: m((r) => r.tasks),
     fitMsSum: m((r) => r.fitMsSum), designMs: m((r) => r.designMs), taskMsSum: m((r) => r.taskMsSum),
-    rendererCores: m((r) => r.rendererCores), machineCores: m((r) => r.machineCores), otherCores: m((r) => r.otherCores),
+    rendererCores: m((r) => r.rendererCores), cpuS: m((r) => (r.rendererCores * r.wallMs) / 1000), machineCores: m((r) => r.machineCores), otherCores: m((r) => r.otherCores),
     reruns: w.rounds.reduce((n, r) => n + r.reruns, 0), coldMs: w.cold.wallMs,
     equal: w.checks.every((c) => c.keyMismatches === 0 && c.statusMismatches === 0 && c.coefficientMismatches === 0),
     maxRelDiff: w.checks.reduce((mx, c) => Math.max(mx, c.maxRelDiff), 0),
@@ -209,8 +211,8 @@ function summaryTable(results: readonly WorkloadResults[]): string[] {
 
 function detailTable(w: WorkloadResults): string[] {
   const lines = [
-    '| variant | way | wall s, median (min-max) | groups/s | ratio vs sequential | tasks | shuffle ms | fit ms, sum over groups | design ms (sequential) | task ms, sum (start to commit) | renderer cores | other jobs, cores | cold run s | results equal to sequential (largest rel. diff) |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| variant | way | wall s, median (min-max) | groups/s | ratio vs sequential | tasks | shuffle ms | fit ms, sum over groups | design ms (sequential) | task ms, sum (start to commit) | renderer CPU s | renderer cores | other jobs, cores | cold run s | results equal to sequential (largest rel. diff) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const v of w.variants) {
     const ref = w.variants.find((o) => o.id === (v.reference ?? v.id));
@@ -220,7 +222,7 @@ function detailTable(w: WorkloadResults): string[] {
       if (!s) continue;
       const ratio = seq ? seq.wallMs / s.wallMs : NaN;
       const check = way === 'sequential' ? 'reference' : `${s.equal ? 'yes' : '**no**'} (${s.maxRelDiff.toExponential(1)})`;
-      lines.push(`| ${v.id} | ${WAY_LABEL[way]} | ${s1(s.wallMs)} (${s1(s.minMs)}-${s1(s.maxMs)}) | ${s.groupsPerS.toFixed(1)} | ${x2(ratio)} | ${way === 'sequential' ? '-' : int(s.tasks)} | ${int(s.shuffleMs)} | ${int(s.fitMsSum)} | ${way === 'sequential' ? int(s.designMs) : '-'} | ${way === 'sequential' ? '-' : int(s.taskMsSum)} | ${s.rendererCores.toFixed(2)} | ${s.otherCores.toFixed(2)}${s.reruns > 0 ? ` (${s.reruns} rerun${s.reruns > 1 ? 's' : ''})` : ''} | ${s1(s.coldMs)} | ${check} |`);
+      lines.push(`| ${v.id} | ${WAY_LABEL[way]} | ${s1(s.wallMs)} (${s1(s.minMs)}-${s1(s.maxMs)}) | ${s.groupsPerS.toFixed(1)} | ${x2(ratio)} | ${way === 'sequential' ? '-' : int(s.tasks)} | ${int(s.shuffleMs)} | ${int(s.fitMsSum)} | ${way === 'sequential' ? int(s.designMs) : '-'} | ${way === 'sequential' ? '-' : int(s.taskMsSum)} | ${s.cpuS.toFixed(2)} | ${s.rendererCores.toFixed(2)} | ${s.otherCores.toFixed(2)}${s.reruns > 0 ? ` (${s.reruns} rerun${s.reruns > 1 ? 's' : ''})` : ''} | ${s1(s.coldMs)} | ${check} |`);
     }
   }
   return lines;
@@ -281,7 +283,7 @@ function timeSplit(v: VariantResults): string | undefined {
     + `against ${int(seqWork / 2)} ms were the loop's per-group work (designs and fits) split evenly over 2 slots. The slots' fits summed to ${int(two.fitMsSum)} ms (\`fitMs\`; 1 slot ${int(one.fitMsSum)}, the loop ${int(seq.fitMsSum)}): with both slots busy each fit took ${x2(two.fitMsSum / one.fitMsSum)} as long as with one. `
     + `With 1 slot: ${s1(one.wallMs)} s (${x2(seq.wallMs / one.wallMs)} the loop's speed), shuffle ${int(one.shuffleMs)} ms, then ${int(afterOne)} ms of tasks against the loop's ${int(seqWork)} ms of per-group work. `
     + `Perfect scaling after Fabric's shuffle as measured would give ${x2(ideal)}; measured ${x2(seq.wallMs / two.wallMs)} (2 slots over 1: ${x2(one.wallMs / two.wallMs)}). `
-    + `CPU during the 2-slot fits: the page's renderer ${two.rendererCores.toFixed(2)} cores (1 slot ${one.rendererCores.toFixed(2)}, the loop ${seq.rendererCores.toFixed(2)}); other jobs on the machine ${two.otherCores.toFixed(2)} cores (medians).`
+    + `CPU per fit (the page's renderer, workers included): 2 slots ${two.cpuS.toFixed(1)} s, 1 slot ${one.cpuS.toFixed(1)} s, the loop ${seq.cpuS.toFixed(1)} s. During the 2-slot fits the renderer kept ${two.rendererCores.toFixed(2)} cores busy (1 slot ${one.rendererCores.toFixed(2)}, the loop ${seq.rendererCores.toFixed(2)}); other jobs on the machine ${two.otherCores.toFixed(2)} cores (medians).`
     + ceilingSentence(v, seq.wallMs / two.wallMs) + stagesSentence(v, two);
 }
 
@@ -413,6 +415,7 @@ export function renderGroupsReport(results: readonly WorkloadResults[], info: Gr
     '- task ms: start to commit of each task, summed (`fabric.on(\'task\')`): slot time plus transfer and queueing.',
     '- plain workers: the sequential loop\'s per-group work (designs and fits, after grouping) on 1 Web Worker, then split by rows over 2 at once, with no Fabric: what this machine gives on the work itself.',
     '- stages: Fabric\'s pipeline timed one step at a time in one thread (src functions called directly): the shuffle worker\'s `shuffleIntoBatches`, the SHA-256 of every batch (`ArtifactStore.put`, and again on the slot), `tableFromIPC` of each batch, and `buildGroupDesign` per task against per group.',
+    '- renderer CPU s: CPU seconds of the page\'s renderer (main thread and its workers) over the fit; less sensitive to other jobs than wall time.',
     '- renderer cores: the page\'s renderer CPU (main thread and workers; Chromium `Performance.getMetrics` ProcessTime) per wall second; other jobs: /proc, the whole machine less this benchmark\'s processes (Node, Vite, all of Chromium).',
     '',
   );

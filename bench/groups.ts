@@ -37,7 +37,7 @@ const QUIET_MAX_WAIT_MS = 45_000;
  * Waiting, over the whole run, stops once it has taken this long: waits ride out bursts (a test
  * run, a build), but when other jobs hold a core for the whole run they only make it longer.
  */
-const QUIET_BUDGET_MS = 300_000;
+const QUIET_BUDGET_MS = 900_000;
 let quietSpentMs = 0;
 /** Passes of the stage timings; the least of each figure is kept. */
 const STAGE_PASSES = 3;
@@ -199,17 +199,20 @@ interface Quiet<T> {
   readonly reruns: number;
 }
 
-/** Runs `measure` on a quiet machine, again while other jobs disturbed it (neither with --quick). */
-async function measureQuietly<T>(what: string, measure: () => Promise<T>, quick: boolean): Promise<Quiet<T>> {
+/**
+ * Runs `measure`; when `careful`, on a quiet machine and again while other jobs disturbed it
+ * (counted rounds without --quick; cold runs are not counted, so they spend no waiting).
+ */
+async function measureQuietly<T>(what: string, measure: () => Promise<T>, careful: boolean): Promise<Quiet<T>> {
   const once = async (): Promise<Quiet<T>> => {
-    const quietWaitMs = quick ? 0 : await awaitQuiet();
+    const quietWaitMs = careful ? await awaitQuiet() : 0;
     const before = cpuTicks();
     const value = await measure();
     const cores = coresBetween(before, cpuTicks(), os.cpus().length);
     return { value, otherCores: cores.machine - cores.tree, machineCores: cores.machine, quietWaitMs, reruns: 0 };
   };
   let best = await once();
-  for (let i = 1; i <= (quick ? 0 : MAX_RERUNS) && best.otherCores > QUIET_CORES && patient(); i++) {
+  for (let i = 1; i <= (careful ? MAX_RERUNS : 0) && best.otherCores > QUIET_CORES && patient(); i++) {
     const next = await once();
     console.log(`    (other jobs took ${best.otherCores.toFixed(2)} cores during ${what}: measured again, ${next.otherCores.toFixed(2)})`);
     best = { ...(next.otherCores < best.otherCores ? next : best), reruns: i };
@@ -218,13 +221,13 @@ async function measureQuietly<T>(what: string, measure: () => Promise<T>, quick:
 }
 
 /** One fit, with the renderer's and the machine's CPU over it. */
-async function fitClean(p: GroupsPage, spec: GroupsSpec, quick: boolean): Promise<{ run: FitRun; measured: MeasuredRun }> {
+async function fitClean(p: GroupsPage, spec: GroupsSpec, careful: boolean): Promise<{ run: FitRun; measured: MeasuredRun }> {
   const q = await measureQuietly('that fit', async () => {
     const cpu0 = await processSeconds(p);
     const run = await inPage(p, (s) => window.groupsBench.fit(s), spec);
     const cpu1 = await processSeconds(p);
     return { run, rendererCores: (cpu1 - cpu0) / (run.wallMs / 1000) };
-  }, quick);
+  }, careful);
   const { outcomes: _outcomes, ...rest } = q.value.run;
   return {
     run: q.value.run,
@@ -233,8 +236,8 @@ async function fitClean(p: GroupsPage, spec: GroupsSpec, quick: boolean): Promis
 }
 
 /** The per-group loop on 1 and 2 plain workers, in the sequential page. */
-async function ceilingClean(p: GroupsPage, v: Variant, quick: boolean, label: string): Promise<CeilingResult> {
-  const q = await measureQuietly('the plain-worker run', () => inPage(p, (s) => window.groupsBench.ceiling(s), v.spec), quick);
+async function ceilingClean(p: GroupsPage, v: Variant, careful: boolean, label: string): Promise<CeilingResult> {
+  const q = await measureQuietly('the plain-worker run', () => inPage(p, (s) => window.groupsBench.ceiling(s), v.spec), careful);
   const c = { ...q.value, otherCores: q.otherCores };
   console.log(`${`${v.id}, plain workers, ${label}`.padEnd(44)} 1 worker ${(c.oneMs / 1000).toFixed(2)} s, 2 workers ${(c.twoMs / 1000).toFixed(2)} s: ${(c.oneMs / c.twoMs).toFixed(2)}x; other jobs ${c.otherCores.toFixed(2)} cores`);
   return c;
@@ -260,7 +263,7 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
   for (const v of workload.variants) {
     const result: VariantResults = { id: v.id, label: v.label, headline: v.headline, reference: v.reference, packing: v.spec.packing, ways: [], ceilings: [] };
     for (const way of [...v.ways].sort((a, b) => ALL_WAYS.indexOf(a) - ALL_WAYS.indexOf(b))) {
-      const { run, measured } = await fitClean(pageOf(way), v.spec, quick);
+      const { run, measured } = await fitClean(pageOf(way), v.spec, false);
       if (way === 'sequential') references.set(v.id, run.outcomes);
       const c = check(v, way, run);
       result.ways.push({ way, cold: measured, rounds: [], checks: c ? [c] : [] });
@@ -268,7 +271,7 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
       if (c) console.log(`    check against the sequential loop: ${c.groups} groups, ${c.statusMismatches} status mismatches, ${c.coefficientMismatches} coefficients off by more than 1e-9 relative (largest ${c.maxRelDiff.toExponential(1)})`);
     }
     // The plain workers' first run: workers started, partitions copied to them, code compiled.
-    if (v.ways.includes('sequential')) await ceilingClean(pageOf('sequential'), v, quick, 'cold');
+    if (v.ways.includes('sequential')) await ceilingClean(pageOf('sequential'), v, false, 'cold');
     variants.push(result);
   }
   for (let round = 1; round <= rounds; round++) {
@@ -276,14 +279,14 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
       // Rotate the order of the ways each round, so none always runs first (after a page switch).
       const order = v.ways.map((_, i) => v.ways[(i + round - 1) % v.ways.length]!);
       for (const way of order) {
-        const { run, measured } = await fitClean(pageOf(way), v.spec, quick);
+        const { run, measured } = await fitClean(pageOf(way), v.spec, !quick);
         const w = variants[vi]!.ways.find((x) => x.way === way)!;
         w.rounds.push(measured);
         const c = check(v, way, run);
         if (c) w.checks.push(c);
         console.log(describeRun(`${v.id}, ${WAY_NAME[way]}, round ${round}`, measured));
       }
-      if (v.ways.includes('sequential')) variants[vi]!.ceilings.push(await ceilingClean(pageOf('sequential'), v, quick, `round ${round}`));
+      if (v.ways.includes('sequential')) variants[vi]!.ceilings.push(await ceilingClean(pageOf('sequential'), v, !quick, `round ${round}`));
     }
   }
   // Fabric's stages one by one, in the sequential page's thread: each figure the least of a few
