@@ -150,7 +150,6 @@ export interface WaySummary {
   readonly rendererCores: number;
   /** CPU seconds of the page's renderer (main thread and workers) per fit. */
   readonly cpuS: number;
-  readonly machineCores: number;
   readonly otherCores: number;
   /** Fits run again over the rounds because other jobs took CPU during them. */
   readonly reruns: number;
@@ -171,7 +170,7 @@ export function summarizeWay(v: VariantResults, way: WayId): WaySummary | undefi
     way, groups: w.rounds[0]!.groups, rows: w.rounds[0]!.rows, wallMs, minMs: Math.min(...walls), maxMs: Math.max(...walls),
     groupsPerS: w.rounds[0]!.groups / (wallMs / 1000), shuffleMs: m((r) => r.shuffleMs), tasks: m((r) => r.tasks),
     fitMsSum: m((r) => r.fitMsSum), designMs: m((r) => r.designMs), taskMsSum: m((r) => r.taskMsSum),
-    rendererCores: m((r) => r.rendererCores), cpuS: m((r) => (r.rendererCores * r.wallMs) / 1000), machineCores: m((r) => r.machineCores), otherCores: m((r) => r.otherCores),
+    rendererCores: m((r) => r.rendererCores), cpuS: m((r) => (r.rendererCores * r.wallMs) / 1000), otherCores: m((r) => r.otherCores),
     reruns: w.rounds.reduce((n, r) => n + r.reruns, 0), coldMs: w.cold.wallMs,
     equal: w.checks.every((c) => c.keyMismatches === 0 && c.statusMismatches === 0 && c.coefficientMismatches === 0),
     maxRelDiff: w.checks.reduce((mx, c) => Math.max(mx, c.maxRelDiff), 0),
@@ -222,7 +221,7 @@ function detailTable(w: WorkloadResults): string[] {
       if (!s) continue;
       const ratio = seq ? seq.wallMs / s.wallMs : NaN;
       const check = way === 'sequential' ? 'reference' : `${s.equal ? 'yes' : '**no**'} (${s.maxRelDiff.toExponential(1)})`;
-      lines.push(`| ${v.id} | ${WAY_LABEL[way]} | ${s1(s.wallMs)} (${s1(s.minMs)}-${s1(s.maxMs)}) | ${s.groupsPerS.toFixed(1)} | ${x2(ratio)} | ${way === 'sequential' ? '-' : int(s.tasks)} | ${int(s.shuffleMs)} | ${int(s.fitMsSum)} | ${way === 'sequential' ? int(s.designMs) : '-'} | ${way === 'sequential' ? '-' : int(s.taskMsSum)} | ${s.cpuS.toFixed(2)} | ${s.rendererCores.toFixed(2)} | ${s.otherCores.toFixed(2)}${s.reruns > 0 ? ` (${s.reruns} rerun${s.reruns > 1 ? 's' : ''})` : ''} | ${s1(s.coldMs)} | ${check} |`);
+      lines.push(`| ${v.id} | ${WAY_LABEL[way]} | ${s1(s.wallMs)} (${s1(s.minMs)}-${s1(s.maxMs)}) | ${s.groupsPerS.toFixed(1)} | ${x2(ratio)} | ${way === 'sequential' ? '-' : int(s.tasks)} | ${int(s.shuffleMs)} | ${int(s.fitMsSum)} | ${way === 'sequential' ? int(s.designMs) : '-'} | ${way === 'sequential' ? '-' : int(s.taskMsSum)} | ${s.cpuS.toFixed(2)} | ${s.rendererCores.toFixed(2)} | ${Math.max(0, s.otherCores).toFixed(2)}${s.reruns > 0 ? ` (${s.reruns} rerun${s.reruns > 1 ? 's' : ''})` : ''} | ${s1(s.coldMs)} | ${check} |`);
     }
   }
   return lines;
@@ -274,17 +273,13 @@ function timeSplit(v: VariantResults): string | undefined {
   if (!seq || !two || !one) return undefined;
   const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(0)}%`;
   const seqWork = seq.wallMs - seq.shuffleMs;
-  // Amdahl with Fabric's own shuffle: the shuffle as measured, the sequential loop's per-group work split evenly over 2 slots.
-  const ideal = seq.wallMs / (two.shuffleMs + seqWork / 2);
   const after = two.wallMs - two.shuffleMs;
-  const afterOne = one.wallMs - one.shuffleMs;
   return `**${v.id}** (${v.label}). The sequential loop took ${s1(seq.wallMs)} s: grouping (\`groupByKey\`) ${int(seq.shuffleMs)} ms (${pct(seq.shuffleMs, seq.wallMs)}), building designs ${int(seq.designMs)} ms (${pct(seq.designMs, seq.wallMs)}), fitting ${int(seq.fitMsSum)} ms (${pct(seq.fitMsSum, seq.wallMs)}). `
-    + `Fabric with 2 slots took ${s1(two.wallMs)} s: its shuffle ${int(two.shuffleMs)} ms (${pct(two.shuffleMs, two.wallMs)}; ${x2(two.shuffleMs / seq.shuffleMs)} the loop's grouping, as it also writes every task's batch as Arrow IPC and sends it back to the page), then ${int(after)} ms for ${int(two.tasks)} tasks, `
+    + `Fabric with 2 slots took ${s1(two.wallMs)} s: its shuffle ${int(two.shuffleMs)} ms (${pct(two.shuffleMs, two.wallMs)}; ${x2(two.shuffleMs / seq.shuffleMs)} the loop's grouping), then ${int(after)} ms for ${int(two.tasks)} tasks, `
     + `against ${int(seqWork / 2)} ms were the loop's per-group work (designs and fits) split evenly over 2 slots. The slots' fits summed to ${int(two.fitMsSum)} ms (\`fitMs\`; 1 slot ${int(one.fitMsSum)}, the loop ${int(seq.fitMsSum)}): with both slots busy each fit took ${x2(two.fitMsSum / one.fitMsSum)} as long as with one. `
-    + `With 1 slot: ${s1(one.wallMs)} s (${x2(seq.wallMs / one.wallMs)} the loop's speed), shuffle ${int(one.shuffleMs)} ms, then ${int(afterOne)} ms of tasks against the loop's ${int(seqWork)} ms of per-group work. `
-    + `Perfect scaling after Fabric's shuffle as measured would give ${x2(ideal)}; measured ${x2(seq.wallMs / two.wallMs)} (2 slots over 1: ${x2(one.wallMs / two.wallMs)}). `
-    + `CPU per fit (the page's renderer, workers included): 2 slots ${two.cpuS.toFixed(1)} s, 1 slot ${one.cpuS.toFixed(1)} s, the loop ${seq.cpuS.toFixed(1)} s. During the 2-slot fits the renderer kept ${two.rendererCores.toFixed(2)} cores busy (1 slot ${one.rendererCores.toFixed(2)}, the loop ${seq.rendererCores.toFixed(2)}); other jobs on the machine ${two.otherCores.toFixed(2)} cores (medians).`
-    + ceilingSentence(v, seq.wallMs / two.wallMs) + stagesSentence(v, two);
+    + `With 1 slot: ${s1(one.wallMs)} s (${x2(seq.wallMs / one.wallMs)} the loop's speed; 2 slots over 1: ${x2(one.wallMs / two.wallMs)}). `
+    + `CPU per fit (the page's renderer, workers included): 2 slots ${two.cpuS.toFixed(1)} s, 1 slot ${one.cpuS.toFixed(1)} s, the loop ${seq.cpuS.toFixed(1)} s; during the 2-slot fits the renderer kept ${two.rendererCores.toFixed(2)} cores busy and other jobs ${Math.max(0, two.otherCores).toFixed(2)}, while the 1-thread loop's page kept ${seq.rendererCores.toFixed(2)} busy: the page has no other work, so the excess is V8's background threads (garbage collection, compilation) working beside the loop on the second core, which 2 busy slots leave them no room for (medians).`
+    + ceilingSentence(v, seq, two) + stagesSentence(v, two);
 }
 
 /** Medians of the plain-worker runs, or undefined without any. */
@@ -295,10 +290,16 @@ export function summarizeCeiling(v: VariantResults): { oneMs: number; twoMs: num
   return { oneMs, twoMs, ratio: median(v.ceilings.map((c) => c.oneMs / c.twoMs)), otherCores: median(v.ceilings.map((c) => c.otherCores)) };
 }
 
-function ceilingSentence(v: VariantResults, fabricRatio: number): string {
+function ceilingSentence(v: VariantResults, seq: WaySummary, two: WaySummary): string {
   const c = summarizeCeiling(v);
   if (!c) return '';
-  return ` The same per-group loop (designs and fits, no grouping) on plain Web Workers took ${s1(c.oneMs)} s on 1 worker and ${s1(c.twoMs)} s on 2 (groups split by rows): this machine gives ${x2(c.ratio)} on this work with no Fabric at all, so Fabric's ${x2(fabricRatio)} (shuffle included) is ${((100 * fabricRatio) / c.ratio).toFixed(0)}% of what 2 threads give here.`;
+  const fabricRatio = seq.wallMs / two.wallMs;
+  const perfect = seq.wallMs / (two.shuffleMs + (seq.wallMs - seq.shuffleMs) / 2);
+  // Fabric's serial part ahead of the plain workers' 2-thread time: its shuffle, and hashing every batch before the first task goes out.
+  const serialMs = two.shuffleMs + (v.stages?.hashMs ?? 0);
+  const bound = seq.wallMs / (serialMs + c.twoMs);
+  return ` The same per-group loop (designs and fits, no grouping) on plain Web Workers took ${s1(c.oneMs)} s on 1 worker and ${s1(c.twoMs)} s on 2 (groups split by rows): this machine gives ${x2(c.ratio)} on this work with no Fabric at all. `
+    + `Bounds for the 2-slot ratio: ${x2(perfect)} were the loop's per-group work split perfectly after Fabric's shuffle; ${x2(bound)} with Fabric's serial part (shuffle, then ${v.stages ? 'hashing every batch before the first task' : 'dispatch'}: about ${int(serialMs)} ms) ahead of the plain workers' 2-thread time; measured ${x2(fabricRatio)}, ${((100 * fabricRatio) / bound).toFixed(0)}% of the second bound.`;
 }
 
 function stagesSentence(v: VariantResults, two: WaySummary): string {
@@ -347,7 +348,7 @@ function contentionParagraph(results: readonly WorkloadResults[], info: GroupsRe
   const disturbed = runs.filter((r) => r.otherCores > info.quiet.cores).length;
   const reruns = all.reduce((n, r) => n + r.reruns, 0);
   const ceilingOther = results.flatMap((w) => w.variants.flatMap((v) => v.ceilings.map((c) => c.otherCores)));
-  return `**Other jobs on the machine.** During the ${runs.length} counted fits, other processes took a median ${median(other).toFixed(2)} cores (largest ${Math.max(...other).toFixed(2)}) of ${info.cores}, and ${median(ceilingOther).toFixed(2)} during the plain-worker runs; `
+  return `**Other jobs on the machine.** During the ${runs.length} counted fits, other processes took a median ${Math.max(0, median(other)).toFixed(2)} cores (largest ${Math.max(0, ...other).toFixed(2)}) of ${info.cores}, and ${Math.max(0, median(ceilingOther)).toFixed(2)} during the plain-worker runs; `
     + `${disturbed} of the fits ran beside more than ${info.quiet.cores} cores of them. The benchmark measured ${reruns} fit(s) again (cold ones included) and waited ${info.quiet.spentS.toFixed(0)} s in all for a quiet machine. `
     + 'A 2-slot fit needs both cores: each core another job takes comes straight out of the 2-slot figure and hardly touches the 1-thread loop.';
 }

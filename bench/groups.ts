@@ -7,7 +7,14 @@
  * (fitting-bound) and OLS on two features (shuffle-bound); B, synthetic IoT, 10,000 devices of 200
  * rows, OLS on three sensors, plus the packing comparison (default packing against one task per
  * device). Ways: Fabric with 2 local slots, with 1, and the sequential loop, each in its own page
- * (bench/groups.html), one cold run each, then interleaved rounds in a rotating order.
+ * (bench/groups.html), one cold run each, then interleaved rounds in a rotating order. Every fit
+ * is checked against the sequential loop's results, group by group.
+ *
+ * For diagnosis, in the sequential page: the same per-group loop on 1 and 2 plain Web Workers
+ * (what this machine gives on the work itself, with no Fabric), and Fabric's stages (shuffle,
+ * batch writing, hashing, decoding, designs) timed one at a time. The machine is shared: each
+ * counted measurement waits for a quiet machine and is taken again when other jobs disturbed it,
+ * within a time budget, and the CPU other jobs took is reported beside every figure.
  *
  * Starts the Fabric server in process, drives headless Chromium, prints the table and writes it
  * with the details and findings to bench/results/groups.md. Not a test: nothing asserts a time.
@@ -20,7 +27,7 @@ import type { Browser, CDPSession } from '@playwright/test';
 import { coresBetween, cpuTicks } from './proc-cpu.ts';
 import { inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import type { FitRun, GroupOutcomes, GroupsSpec, PageInfo, StageTimes } from './groups-page.ts';
-import { compareOutcomes, renderGroupsReport, summarizeWay, type CeilingResult, type GroupsReportInfo, type MeasuredRun, type VariantResults, type WayId, type WorkloadResults } from './groups-report.ts';
+import { COEFFICIENT_TOLERANCE, compareOutcomes, renderGroupsReport, summarizeWay, type CeilingResult, type GroupsReportInfo, type MeasuredRun, type VariantResults, type WayId, type WorkloadResults } from './groups-report.ts';
 
 const RESULTS_FILE = `${ROOT}bench/results/groups.md`;
 /**
@@ -30,6 +37,7 @@ const RESULTS_FILE = `${ROOT}bench/results/groups.md`;
  * idle pages' and the server's own hum (about 0.1 here) and well under one busy thread.
  */
 const QUIET_CORES = 0.3;
+/** The window quiet is judged over: /proc/stat counts in 10 ms ticks, so 1 s reads to 1%. */
 const QUIET_WINDOW_MS = 1000;
 /** Past this the fit runs anyway; the wait and the other jobs' share of the CPU are reported. */
 const QUIET_MAX_WAIT_MS = 45_000;
@@ -45,7 +53,7 @@ const STAGE_PASSES = 3;
 const PAGE_TIMEOUT_MS = 180_000;
 
 /** One fit to measure on one dataset, and the ways that run it. */
-export interface Variant {
+interface Variant {
   readonly id: string;
   readonly label: string;
   readonly spec: GroupsSpec;
@@ -57,7 +65,7 @@ export interface Variant {
 }
 
 /** One dataset, its pages' query, and the fits measured on it. */
-export interface Workload {
+interface Workload {
   readonly id: string;
   readonly label: string;
   readonly query: string;
@@ -268,7 +276,7 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
       const c = check(v, way, run);
       result.ways.push({ way, cold: measured, rounds: [], checks: c ? [c] : [] });
       console.log(describeRun(`${v.id}, ${WAY_NAME[way]}, cold`, measured));
-      if (c) console.log(`    check against the sequential loop: ${c.groups} groups, ${c.statusMismatches} status mismatches, ${c.coefficientMismatches} coefficients off by more than 1e-9 relative (largest ${c.maxRelDiff.toExponential(1)})`);
+      if (c) console.log(`    check against the sequential loop: ${c.groups} groups, ${c.statusMismatches} status mismatches, ${c.coefficientMismatches} coefficients off by more than ${COEFFICIENT_TOLERANCE} relative (largest ${c.maxRelDiff.toExponential(1)})`);
     }
     // The plain workers' first run: workers started, partitions copied to them, code compiled.
     if (v.ways.includes('sequential')) await ceilingClean(pageOf('sequential'), v, false, 'cold');
