@@ -4,6 +4,7 @@
  * the same run, the target), the details of every workload and way, the packing comparison, the
  * result checks, and findings computed from the numbers.
  */
+import { runInfoLines, type RunInfo } from './harness.ts';
 import type { CeilingRun, FitRun, GroupOutcomes, StageTimes } from './groups-page.ts';
 
 /** Groups/s with 2 slots should be at least this many times the sequential loop's (on this 2-core machine). */
@@ -81,17 +82,7 @@ export interface WorkloadResults {
 }
 
 /** Everything the report states besides the measurements. */
-export interface GroupsReportInfo {
-  readonly date: string;
-  readonly cpuModel: string;
-  readonly cores: number;
-  readonly os: string;
-  readonly chromium: string;
-  readonly commit: string;
-  readonly srcChanges: number;
-  readonly loadStart: readonly number[];
-  readonly loadEnd: readonly number[];
-  readonly runSeconds: number;
+export interface GroupsReportInfo extends RunInfo {
   readonly rounds: number;
   readonly quick: boolean;
   /** The quiet rule of bench/groups.ts: busy cores, longest wait, reruns of a disturbed fit. */
@@ -368,7 +359,6 @@ export function deriveFindings(results: readonly WorkloadResults[], info: Groups
 
 /** The whole results file. */
 export function renderGroupsReport(results: readonly WorkloadResults[], info: GroupsReportInfo): string {
-  const load = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(', ');
   const out = [
     '# fitGroups benchmark',
     '',
@@ -387,10 +377,7 @@ export function renderGroupsReport(results: readonly WorkloadResults[], info: Gr
       : `Before each fit the benchmark waits (up to ${info.quiet.maxWaitS} s) until the whole machine has been under ${info.quiet.cores} busy cores for a second, and runs a fit again (up to ${info.quiet.maxReruns} times, keeping the least disturbed try) when other jobs took more than ${info.quiet.cores} cores during it, until waiting has taken ${info.quiet.budgetS} s in all (this run: ${info.quiet.spentS.toFixed(0)} s).`,
     '',
     `- Date: ${info.date}`,
-    `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.os}`,
-    `- Chromium: ${info.chromium}`,
-    `- Code: ${info.commit}${info.srcChanges > 0 ? ` with ${info.srcChanges} uncommitted file(s) under src/ (measured as they were)` : ''}`,
-    `- Load average (1, 5, 15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end`,
+    ...runInfoLines(info),
     `- Rounds: ${info.rounds}${info.quick ? ' (--quick)' : ''}; run time ${info.runSeconds.toFixed(0)} s`,
     '',
     ...summaryTable(results),

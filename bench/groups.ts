@@ -19,13 +19,12 @@
  * Starts the Fabric server in process, drives headless Chromium, prints the table and writes it
  * with the details and findings to bench/results/groups.md. Not a test: nothing asserts a time.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
 import { coresBetween, cpuTicks } from './proc-cpu.ts';
-import { inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import type { FitRun, GroupOutcomes, GroupsSpec, PageInfo, StageTimes } from './groups-page.ts';
 import { COEFFICIENT_TOLERANCE, compareOutcomes, renderGroupsReport, summarizeWay, type CeilingResult, type GroupsReportInfo, type MeasuredRun, type VariantResults, type WayId, type WorkloadResults } from './groups-report.ts';
 
@@ -314,17 +313,6 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
   }
   for (const p of pages) await p.page.context().close();
   return { id: workload.id, label: workload.label, rows: pages[0]!.info.rows, partitions: pages[0]!.info.partitions, dataset: pages[0]!.info.dataset, variants };
-}
-
-/** Commit and uncommitted src/ files, so a results file says what it measured. */
-function codeState(): { commit: string; srcChanges: number } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
-    return { commit, srcChanges: status.split('\n').filter(Boolean).length };
-  } catch {
-    return { commit: 'unknown', srcChanges: 0 };
-  }
 }
 
 async function main(): Promise<void> {

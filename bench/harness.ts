@@ -3,6 +3,7 @@
  * headless Chromium, pages whose errors fail the run, the machine's description, and an exit that
  * does not wait for the PeerServer's timers. Node side only; the pages have their own modules.
  */
+import { execFileSync } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -114,4 +115,38 @@ export function runBench(name: string, main: () => Promise<void>): void {
     console.error(`${name} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return 1;
   }).then((code) => process.exit(code));
+}
+
+/** Commit and uncommitted src/ files, so a results file says what it measured. */
+export function codeState(): { commit: string; srcChanges: number } {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
+    return { commit, srcChanges: status.split('\n').filter(Boolean).length };
+  } catch {
+    return { commit: 'unknown', srcChanges: 0 };
+  }
+}
+
+/** What every results file states about its run besides the measurements. */
+export interface RunInfo extends MachineInfo {
+  readonly date: string;
+  readonly chromium: string;
+  readonly commit: string;
+  /** Files under src/ with uncommitted changes when the run started (the tree was measured as it was). */
+  readonly srcChanges: number;
+  readonly loadStart: readonly number[];
+  readonly loadEnd: readonly number[];
+  readonly runSeconds: number;
+}
+
+/** The machine, browser, code and load lines every results file opens with (after its date line). */
+export function runInfoLines(info: RunInfo): string[] {
+  const load = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(', ');
+  return [
+    `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.os}`,
+    `- Chromium: ${info.chromium}`,
+    `- Code: ${info.commit}${info.srcChanges > 0 ? ` with ${info.srcChanges} uncommitted file(s) under src/ (measured as they were)` : ''}`,
+    `- Load average (1, 5, 15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end`,
+  ];
 }

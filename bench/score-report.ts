@@ -4,6 +4,7 @@
  * of every part (rounds, stream rates, predict latencies, where a task's time goes). Also reads the
  * per-thread CPU clocks (Linux /proc) that the "where the time goes" figures come from.
  */
+import { runInfoLines, type RunInfo } from './harness.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ModelInfo, PageInfo, PredictRun, ScoreRun, StreamRun, TaskCost, TfjsRun } from './score-page.ts';
 
@@ -47,10 +48,8 @@ export interface ScoreResults {
   readonly costs: { readonly mlp: TaskCost; readonly embCached: TaskCost; readonly embReload: TaskCost; readonly embBatched: TfjsRun };
 }
 /** The run's context: machine, code, load, settings. */
-export interface ScoreReportInfo {
-  readonly date: string; readonly cpuModel: string; readonly cores: number; readonly os: string; readonly chromium: string;
-  readonly commit: string; readonly srcChanges: number; readonly loadStart: number[]; readonly loadEnd: number[];
-  readonly runSeconds: number; readonly rounds: number; readonly quick: boolean;
+export interface ScoreReportInfo extends RunInfo {
+  readonly rounds: number; readonly quick: boolean;
   readonly quiet: { readonly cores: number; readonly maxWaitMs: number; readonly giveUpAfter: number };
   /** The quiet waits timed out `giveUpAfter` times in a row and were dropped for the rest of the run. */
   readonly quietGaveUp: boolean;
@@ -186,7 +185,6 @@ function table(header: string[], rows: string[][]): string {
 /** The whole results file. */
 export function renderScoreReport(r: ScoreResults, info: ScoreReportInfo): string {
   const s = summarize(r);
-  const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(', ');
   const ms = (m: Measured<unknown>): string => `${f(m.rendererCores, 2)} / ${f(m.otherCores, 2)}${m.quietWaitMs > 500 ? ` (waited ${f(m.quietWaitMs / 1000, 0)} s)` : ''}`;
   const emb = r.models.embedding;
   const stream = (x: StreamStep): string[] => [int(x.rate), int(x.batchRows), int(x.rows), f(x.stats.p50, 0), f(x.stats.p95, 0), f(x.stats.p99, 0), int(x.stats.throughput), int(x.rows / (x.wallMs / 1000)), int(x.maxBacklog), x.everBehind ? 'yes' : 'no', f(x.otherCores, 2), x.passed ? 'yes' : '**no**'];
@@ -199,10 +197,7 @@ export function renderScoreReport(r: ScoreResults, info: ScoreReportInfo): strin
     'machine and other jobs ran on it (their CPU is given per run).',
     '',
     `- Date: ${info.date}${info.quick ? ' (--quick)' : ''}`,
-    `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.os}`,
-    `- Chromium: ${info.chromium}`,
-    `- Code: ${info.commit}${info.srcChanges > 0 ? ` with ${info.srcChanges} uncommitted file(s) under src/ (measured as they were)` : ''}`,
-    `- Load average (1, 5, 15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end`,
+    ...runInfoLines(info),
     `- Run time: ${f(info.runSeconds, 0)} s; ${info.rounds} interleaved round(s) of parts 1 and 2, medians reported`,
     `- Rows: ${int(r.page.rows)} of flights-3m in ${r.page.partitions} partitions; slots: tfjs \`${r.page.slotBackend}\` (their probe); baseline: tfjs \`${r.page.pageBackend}\`, ${r.page.pageThreads} thread(s)`,
     `- Models: 10.5 MB embedding model (\`distance\` → embedding 262,144 × 10 → dense 16 relu → dense 1 sigmoid; ${int(emb.params)} parameters, ${mb(emb.artifactBytes)} artifact); MLP on \`distance\`, \`delay\` (2 → 64 → 64 → 1; ${int(r.models.mlp.params)} parameters)`,

@@ -11,12 +11,11 @@
  * (/proc schedstat). Writes the table, details and findings to bench/results/score.md (not with
  * --quick). Not a test: nothing asserts a time.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
-import { inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import { coresBetween, cpuTicks } from './proc-cpu.ts';
 import type { ModelInfo, ModelKind, PageInfo, PredictCall, ScoreRun, TfjsRun } from './score-page.ts';
 import { P99_LIMIT_MS, renderScoreReport, type Measured, type Round, type ScoreResults, type StreamStep, rendererThreads, threadShares } from './score-report.ts';
@@ -182,16 +181,6 @@ async function runStreams(p: ScorePage, id: string, info: PageInfo, flags: Flags
     lastPass = rate;
   }
   return steps;
-}
-
-/** Commit and uncommitted src/ files, so a results file says what it measured. */
-function codeState(): { commit: string; srcChanges: number } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    return { commit, srcChanges: execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean).length };
-  } catch {
-    return { commit: 'unknown', srcChanges: 0 };
-  }
 }
 
 async function measureAll(browser: Browser, origin: string, flags: Flags): Promise<ScoreResults> {

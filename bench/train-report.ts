@@ -3,6 +3,7 @@
  * bench/results/train.md: the summary table (Fabric, the baseline from the same run, the ratio,
  * the target), the details behind each line, and the findings the numbers support.
  */
+import { runInfoLines, type RunInfo } from './harness.ts';
 import type { KernelImpl, RooflineResult } from './train-kernels.ts';
 import type { DesignInfo, FabricRun, SlotInfo, SubsetInfo, TrainSpec } from './train-page.ts';
 import type { TfjsRun } from './train-tfjs.ts';
@@ -58,18 +59,7 @@ export function msToTarget(run: FabricRun, target: number): number | undefined {
 }
 
 /** Everything the report states besides the measurements. */
-export interface TrainReportInfo {
-  readonly date: string;
-  readonly cpuModel: string;
-  readonly cores: number;
-  readonly os: string;
-  readonly chromium: string;
-  readonly commit: string;
-  /** Files under src/ with uncommitted changes when the run started (the tree was measured as it was). */
-  readonly srcChanges: number;
-  readonly loadStart: readonly number[];
-  readonly loadEnd: readonly number[];
-  readonly runSeconds: number;
+export interface TrainReportInfo extends RunInfo {
   readonly spec: TrainSpec;
   readonly rounds: number;
   readonly targetMargin: number;
@@ -269,10 +259,7 @@ export function renderTrainReport(res: TrainResults, info: TrainReportInfo, find
     'figures: this is a shared 2-core machine, and other jobs ran on it (load averages below).',
     '',
     `- Date: ${info.date}`,
-    `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.os}`,
-    `- Chromium: ${info.chromium}`,
-    `- Code: ${info.commit}${info.srcChanges > 0 ? ` with ${info.srcChanges} uncommitted file(s) under src/ (measured as the tree was)` : ''}`,
-    `- Load average (1, 5, 15 min): ${info.loadStart.map((x) => x.toFixed(2)).join(', ')} at the start, ${info.loadEnd.map((x) => x.toFixed(2)).join(', ')} at the end`,
+    ...runInfoLines(info),
     `- Run time: ${info.runSeconds.toFixed(0)} s`,
     `- Slots: tfjs backend \`${res.scaling.slots.backend}\` (their probe), model kernel \`${res.scaling.slots.kernel}\` (${res.scaling.slots.kernelReason || 'no reason given'})`,
     `- Model: ${spec.kind} regression, l2 ${spec.l2}, L-BFGS, maxIter ${spec.maxIter}; target \`${JSON.stringify(spec.target)}\`; features \`${spec.features.join('`, `')}\``,

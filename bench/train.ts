@@ -13,13 +13,12 @@
  * Starts the Fabric server in process, drives headless Chromium, prints the table and writes it
  * with the details and findings to bench/results/train.md. Not a test: nothing asserts a time.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
 import { coresBetween, cpuTicks, type CpuTicks } from './proc-cpu.ts';
-import { inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import { deriveFindings } from './train-findings.ts';
 import type { RooflineOptions } from './train-kernels.ts';
 import type { FabricRun, SlotInfo, TrainProgress, TrainSpec } from './train-page.ts';
@@ -231,17 +230,6 @@ async function measureAgainstTfjs(browser: Browser, origin: string, flags: Flags
   const rooflineCpu = cpuWindow(before, after);
   await p.page.context().close();
   return { toTarget: { subset, design, backend, target, finalLoss, one, two, tfjsFit, tfjsSlices }, roofline, rooflineCpu };
-}
-
-/** Commit and uncommitted src/ files, so a results file says what it measured. */
-function codeState(): { commit: string; srcChanges: number } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
-    return { commit, srcChanges: status.split('\n').filter(Boolean).length };
-  } catch {
-    return { commit: 'unknown', srcChanges: 0 };
-  }
 }
 
 async function main(): Promise<void> {

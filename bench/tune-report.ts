@@ -3,6 +3,7 @@
  * bench/results/tune.md: a summary table of ratios measured side by side, a section per part, and
  * where the time of a parallel run goes.
  */
+import { runInfoLines, type RunInfo } from './harness.ts';
 import type { ParallelAtK, TuneRun } from './tune-parallel.ts';
 import { quantile, toTargetQuartiles, type ParallelQualityResult, type TargetShare, type ToTargetResult } from './tune-search.ts';
 
@@ -10,17 +11,7 @@ import { quantile, toTargetQuartiles, type ParallelQualityResult, type TargetSha
 export const EFFICIENCY_TARGET = 0.9;
 
 /** What the report states besides the measurements. */
-export interface TuneReportInfo {
-  readonly date: string;
-  readonly cpuModel: string;
-  readonly cores: number;
-  readonly os: string;
-  readonly chromium: string;
-  readonly commit: string;
-  readonly srcChanges: number;
-  readonly loadStart: readonly number[];
-  readonly loadEnd: readonly number[];
-  readonly runSeconds: number;
+export interface TuneReportInfo extends RunInfo {
   readonly quick: boolean;
   readonly seeds: number;
   readonly cap: number;
@@ -216,17 +207,13 @@ function qualitySection(r: TuneResults, info: TuneReportInfo): string[] {
 
 /** The whole results file. */
 export function renderTuneReport(r: TuneResults, info: TuneReportInfo, findings: readonly string[]): string {
-  const load = (l: readonly number[]): string => l.map((x) => x.toFixed(2)).join(', ');
   return [
     '# Tune benchmark',
     '',
     'Written by `npm run bench:tune` (bench/tune.ts). Parts 1 and 3 run the search code in Node; part 2 runs `fabric.tune` in headless Chromium with volunteer tabs over real WebRTC. Compare ratios, not absolute figures: this is a shared machine (load averages below).',
     '',
     `- Date: ${info.date}`,
-    `- Machine: ${info.cpuModel}, ${info.cores} cores, ${info.os}`,
-    `- Chromium: ${info.chromium}`,
-    `- Code: ${info.commit}${info.srcChanges > 0 ? ` with ${info.srcChanges} uncommitted file(s) under src/` : ''}`,
-    `- Load average (1, 5, 15 min): ${load(info.loadStart)} at the start, ${load(info.loadEnd)} at the end`,
+    ...runInfoLines(info),
     `- Run time: ${info.runSeconds.toFixed(0)} s${info.quick ? ' (--quick: fewer seeds and trials; not the committed figures)' : ''}`,
     '',
     '| metric | Fabric | baseline (same run) | ratio | target | met |',

@@ -13,12 +13,11 @@
  * Prints the table and writes it with the details and findings to bench/results/tune.md
  * (bench/tune-report.ts); `--quick` only prints. Not a test: nothing asserts a time.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
-import { launchChromium, machineInfo, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, launchChromium, machineInfo, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import { MAX_SLOTS_PER_TAB, openCoordinator, runTune, startVolunteers, stopVolunteers, type ParallelAtK, type ParallelConfig, type TuneRun } from './tune-parallel.ts';
 import { breakdown, EFFICIENCY_TARGET, lastK, medianRun, renderTuneReport, type TuneReportInfo, type TuneResults } from './tune-report.ts';
 import { BRANIN_GRID, quantile, runSearchParts, TARGET_FUNCTIONS, toTargetQuartiles, type ParallelQualityResult, type SearchSettings } from './tune-search.ts';
@@ -80,17 +79,6 @@ function readSettings(): Settings & { quick: boolean } {
     }
   }
   return { ...base, seeds, quick: values.quick };
-}
-
-/** Commit and uncommitted src/ files, so a results file says what it measured. */
-function codeState(): { commit: string; srcChanges: number } {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
-    return { commit, srcChanges: status.split('\n').filter(Boolean).length };
-  } catch {
-    return { commit: 'unknown', srcChanges: 0 };
-  }
 }
 
 /** Part 2 at one k: fresh volunteers, a dispatch probe, then random and TPE side by side, in rounds. */
