@@ -17,6 +17,7 @@
  * non-finite features, and non-finite or overflowing parameters, on the host (gemv-runner.ts).
  */
 import type { BindingKind, GpuProgram } from './gpu-program';
+import { ROW_Z_WGSL, SIGMOID_WGSL } from './glm-residual.wgsl';
 import type { GlmKind } from './design';
 
 /**
@@ -114,25 +115,8 @@ struct Shape {
 
 const WG: u32 = ${WORKGROUP_SIZE}u;
 
-// z of row r for class k: intercept, then the dense columns, then one parameter per one-hot feature.
-fn row_z(k: u32, r: u32) -> f32 {
-  let base = k * shape.dim;
-  var z = weights[base + shape.dim - 1u];
-  for (var c = 0u; c < shape.dense_cols; c++) { z += weights[base + c] * dense[c * shape.rows + r]; }
-  for (var f = 0u; f < shape.onehot_features; f++) {
-    let j = codes[f * shape.rows + r];
-    if (j >= 0) { z += weights[base + u32(j)]; }
-  }
-  return z;
-}
-
-// 1 / (1 + e^-z), exponentiating only non-positive numbers so neither branch overflows.
-fn sigmoid(z: f32) -> f32 {
-  if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
-  let e = exp(z);
-  return e / (1.0 + e);
-}
-
+${ROW_Z_WGSL}
+${SIGMOID_WGSL}
 @compute @workgroup_size(WG)
 fn score(@builtin(global_invocation_id) gid: vec3u) {
   let r = gid.x;

@@ -26,7 +26,7 @@
  * so the runner deals with NaN inputs on the host.
  */
 import { DF64_WGSL } from './gpu-program';
-import { glmResidualWgsl } from './glm-residual.wgsl';
+import { glmResidualWgsl, ROW_Z_WGSL } from './glm-residual.wgsl';
 import type { BindingKind, GpuProgram } from './gpu-program';
 import type { GlmKind } from './design';
 
@@ -179,17 +179,7 @@ fn tree_sum(value: vec2f, lid: u32, width: u32) -> vec2f {
   return vec2f(tree_hi[0], tree_lo[0]);
 }
 
-fn row_z(k: u32, r: u32) -> f32 {
-  let base = k * shape.dim;
-  var z = weights[base + shape.dim - 1u];
-  for (var c = 0u; c < shape.dense_cols; c++) { z += weights[base + c] * dense[c * shape.rows + r]; }
-  for (var f = 0u; f < shape.onehot_features; f++) {
-    let j = codes[f * shape.rows + r];
-    if (j >= 0) { z += weights[base + u32(j)]; }
-  }
-  return z;
-}
-
+${ROW_Z_WGSL}
 ${glmResidualWgsl(kind)}
 @compute @workgroup_size(WG)
 fn reduce_columns(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {

@@ -41,14 +41,36 @@ const RESIDUAL_BODY: Record<GlmKind, string> = {
   resid[classes * rows + r] = log(s) + mx - zy;`,
 };
 
-/** WGSL of the link functions and the `residual` entry point for `kind`. */
-export function glmResidualWgsl(kind: GlmKind): string {
-  return /* wgsl */ `
+/**
+ * z = xβ of row `r` for output `k` over the bindings `shape` (rows, dim, dense_cols,
+ * onehot_features), `dense`, `codes` and `weights`: the intercept, the dense columns, then one
+ * parameter per one-hot feature. Shared by the gradient and the scoring (GEMV) programs.
+ */
+export const ROW_Z_WGSL = /* wgsl */ `
+fn row_z(k: u32, r: u32) -> f32 {
+  let base = k * shape.dim;
+  var z = weights[base + shape.dim - 1u];
+  for (var c = 0u; c < shape.dense_cols; c++) { z += weights[base + c] * dense[c * shape.rows + r]; }
+  for (var f = 0u; f < shape.onehot_features; f++) {
+    let j = codes[f * shape.rows + r];
+    if (j >= 0) { z += weights[base + u32(j)]; }
+  }
+  return z;
+}
+`;
+
+/** 1 / (1 + e^-z), exponentiating only non-positive numbers so neither branch overflows. */
+export const SIGMOID_WGSL = /* wgsl */ `
 fn sigmoid(z: f32) -> f32 {
   if (z >= 0.0) { return 1.0 / (1.0 + exp(-z)); }
   let e = exp(z);
   return e / (1.0 + e);
 }
+`;
+
+/** WGSL of the link functions and the `residual` entry point for `kind`. */
+export function glmResidualWgsl(kind: GlmKind): string {
+  return /* wgsl */ `${SIGMOID_WGSL}
 
 // log(1 + x), accurate for small x (WGSL has no log1p): Goldberg's correction of log(u), u = 1 + x.
 fn log1p_f(x: f32) -> f32 {
