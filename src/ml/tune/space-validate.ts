@@ -37,24 +37,18 @@ export function checkNode(where: string, node: HpNode): void {
   switch (node.kind) {
     case 'uniform':
     case 'quniform':
-      finite(where, node, 'low', node.low);
-      finite(where, node, 'high', node.high);
-      ordered(where, node, 'swap the bounds or widen the range.');
-      if (node.kind === 'quniform') {
-        finite(where, node, 'q', node.q);
-        positive(where, node, 'q', node.q);
-      }
-      return;
     case 'loguniform':
-    case 'qloguniform':
+    case 'qloguniform': {
+      const log = node.kind === 'loguniform' || node.kind === 'qloguniform';
       finite(where, node, 'low', node.low);
       finite(where, node, 'high', node.high);
-      ordered(where, node, 'low/high are bounds of log(value), e.g. Math.log(1e-4), Math.log(1e-1).');
-      if (node.kind === 'qloguniform') {
+      ordered(where, node, log ? 'low/high are bounds of log(value), e.g. Math.log(1e-4), Math.log(1e-1).' : 'swap the bounds or widen the range.');
+      if (node.kind === 'quniform' || node.kind === 'qloguniform') {
         finite(where, node, 'q', node.q);
         positive(where, node, 'q', node.q);
       }
       return;
+    }
     case 'normal':
     case 'lognormal':
       finite(where, node, 'mu', node.mu);
