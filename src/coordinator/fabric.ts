@@ -17,7 +17,7 @@ import { Cluster, type NodeInfo } from './cluster';
 import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dataset-store';
 import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
-import type { GroupBy } from './group-by';
+import type { GroupBy, GroupJobOptions } from './group-by';
 import type { TuneOptions, TuneResult } from './jobs/tune-types';
 import { runTuneJob } from './jobs/tune';
 import { runScoreJob } from './jobs/score';
@@ -25,7 +25,7 @@ import { startScoreStream } from './jobs/score-stream';
 import type { PredictStats, ScorableModel, ScoreOptions, ScoreOutput, ScoreStream, StreamOptions } from './jobs/score-types';
 import { Predictor, type PredictRow } from './predict';
 import { isPreparedModel, prepareLayers, prepareLayersFiles, prepareLayersUrl, prepareTrained, type ExternalModelOptions, type LayersModelFiles, type PreparedModel } from './score-model';
-import { planApplyJob, planFitJob, runGroupJob } from './jobs/fit-groups';
+import { planApplyJob, planFitJob, runGroupJob, type GroupJob } from './jobs/fit-groups';
 import type { GroupResults } from './jobs/group-results';
 import { runDescribeJob, type DescribeOptions, type DescribeReport } from './jobs/describe';
 import { ShuffleClient } from './shuffle-client';
@@ -210,7 +210,7 @@ export class Fabric {
    * `fabric.groupBy('origin').fit({ target: 'delay', features: ['distance'], model: ridge({ l2: 1e-3 }) })`.
    */
   groupBy(key: string): GroupBy {
-    const run = async (what: string, plan: () => Parameters<typeof runGroupJob>[4], options: Parameters<typeof runGroupJob>[5]): Promise<GroupResults> => {
+    const run = async (what: string, plan: () => GroupJob, options: GroupJobOptions): Promise<GroupResults> => {
       try {
         const dataset = this.store.require(what);
         const job = plan();

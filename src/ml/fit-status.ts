@@ -38,3 +38,9 @@ export function tooFewRowsMessage(n: number, p: number, ridged: boolean): string
   return `the group has ${n} row${n === 1 ? '' : 's'} for ${p} coefficients; it needs at least ${need}` +
     (ridged ? '.' : ' without ridge. Merge small groups, use fewer features, or add ridge (l2 > 0).');
 }
+
+/** The `group-too-large` message: the group, its rows and estimated bytes on a slot, the budget, and what to do. */
+export function tooLargeMessage(key: string, rows: number, bytes: number, budgetBytes: number): string {
+  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  return `group "${key}" has ${rows.toLocaleString('en-US')} rows, about ${mib(bytes)} on a slot, over the memory budget of ${mib(budgetBytes)}; raise budgetBytes, or split the group by a finer key`;
+}

@@ -6,6 +6,7 @@
  * so each group appears exactly once, with the same numbers whichever node fitted it.
  */
 import { groupCoefficientNames, checkGroupFeatures } from '../../data/group-design';
+import { tooLargeMessage } from '../../ml/fit-status';
 import type { GlmSpec } from '../../ml/models';
 import type { DatasetInfo } from '../../protocol/dataset';
 import { FabricError } from '../../protocol/errors';
@@ -31,7 +32,7 @@ const PROGRESS_MS = 100;
 let jobSeq = 0;
 
 /** What the job needs from the caller, checked. */
-interface GroupJob {
+export interface GroupJob {
   readonly key: string;
   readonly columns: string[];
   readonly model: GroupModel;
@@ -144,10 +145,9 @@ export async function runGroupJob(scheduler: Scheduler, artifacts: ArtifactStore
 
   const rows: (GroupResultRow | undefined)[] = new Array(shuffled.keys.length);
   for (const t of shuffled.tooLarge) {
-    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
     rows[t.group] = {
       key: shuffled.keys[t.group]!, rows: t.rows, status: GROUP_TOO_LARGE, coefficients: job.coefficientNames.map(() => null), metrics: {}, values: {}, fitMs: 0, node: '',
-      message: `group "${shuffled.keys[t.group]}" has ${t.rows.toLocaleString('en-US')} rows, about ${mib(t.bytes)} on a slot, over the memory budget of ${mib(budgetBytes)}; raise budgetBytes, or split the group by a finer key`,
+      message: tooLargeMessage(shuffled.keys[t.group]!, t.rows, t.bytes, budgetBytes),
     };
   }
   const totalRows = shuffled.sizes.reduce((s, r) => s + r, 0);

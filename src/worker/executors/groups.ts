@@ -10,6 +10,7 @@ import { gramCpu, type GramResult, type GroupedRows } from '../../kernels/gram';
 import { chooseGramBackend } from '../../kernels/gram-choice';
 import { gramGpu } from '../../kernels/gram-runner';
 import type { KernelChoice } from '../../kernels/kernel-choice';
+import { tooLargeMessage } from '../../ml/fit-status';
 import { fitGroupRows } from '../../ml/group-fit';
 import { groupTask, type GroupValue } from '../../ml/group-tasks';
 import { FabricError } from '../../protocol/errors';
@@ -20,10 +21,9 @@ import type { ExecutorContext, ExecutorOutput } from './registry';
 const CHOICE_SAMPLE_ROWS = 20_000;
 
 function tooLarge(key: string, rows: number, bytes: number, budget: number): GroupOutcome {
-  const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
   return {
     key, rows, status: GROUP_TOO_LARGE, metrics: {}, ms: 0,
-    message: `group "${key}" has ${rows.toLocaleString('en-US')} rows, about ${mib(bytes)} on a slot, over the memory budget of ${mib(budget)}; raise budgetBytes, or split the group by a finer key`,
+    message: tooLargeMessage(key, rows, bytes, budget),
   };
 }
 
