@@ -150,13 +150,9 @@ export function startScoreStream(scheduler: Scheduler, artifacts: ArtifactStore,
           continue;
         }
         if (failure) throw failure;
-        if (arrivalsDone && scored === arrived && next >= batchesArrived()) return;
+        if (arrivalsDone && scored === arrived && ready.size === 0) return;
         await new Promise<void>((r) => (waiting = r));
       }
     },
   };
-
-  function batchesArrived(): number {
-    return batches + ready.size;
-  }
 }
