@@ -7,7 +7,8 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumPath, CHROMIUM_ARGS } from './scripts/chromium.ts';
 
-const PORT = 4317;
+// FABRIC_E2E_PORT lets two checkouts on one machine run their e2e suites side by side.
+const PORT = Number(process.env.FABRIC_E2E_PORT ?? 4317);
 
 export default defineConfig({
   testDir: 'e2e',
