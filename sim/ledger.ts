@@ -25,6 +25,10 @@ export interface LedgerCounts {
   readonly requeued: number;
   /** Retryable task failures, and those that failed a job. */
   readonly retried: number;
+  /** Failed tasks put back in the queue (a failure while a speculative copy runs on is not). */
+  readonly restarted: number;
+  /** Second copies of stragglers started by speculation. */
+  readonly speculated: number;
   readonly fatal: number;
   readonly nodesLost: number;
 }
@@ -42,6 +46,8 @@ export class Ledger {
   private dropped = 0;
   private requeued = 0;
   private retried = 0;
+  private restarted = 0;
+  private speculated = 0;
   private fatal = 0;
   private nodesLost = 0;
   /** The last commit heard: which task, on which node, after how long. */
@@ -89,6 +95,10 @@ export class Ledger {
       case 'task-failed':
         if (e.willRetry) this.retried += 1;
         else this.fatal += 1;
+        if (e.requeued) this.restarted += 1;
+        return;
+      case 'task-speculated':
+        this.speculated += 1;
         return;
       case 'duplicate-dropped':
         this.dropped += 1;
@@ -125,18 +135,18 @@ export class Ledger {
     for (const id of this.commits.keys()) if (!this.submitted.has(id)) duplicated += 1;
     return {
       submitted: this.submitted.size, started: this.started, committed: this.commitCount,
-      lost, cancelled, duplicated, dropped: this.dropped, requeued: this.requeued, retried: this.retried, fatal: this.fatal, nodesLost: this.nodesLost,
+      lost, cancelled, duplicated, dropped: this.dropped, requeued: this.requeued, retried: this.retried, restarted: this.restarted, speculated: this.speculated, fatal: this.fatal, nodesLost: this.nodesLost,
     };
   }
 }
 
 /**
- * The scheduler's entry points: `addNode`, `removeNode` and `run` are public; `dispatch`,
- * `succeed` and `fail` are private (the promise callbacks of a task land there), so they are
+ * The scheduler's entry points: `addNode`, `removeNode`, `excludeNode` and `run` are public; `dispatch`,
+ * `succeed`, `fail` and `speculate` are private (task callbacks and timers land there), so they are
  * found by name at run time. A missing name is skipped and listed in `missing`, so a rename in src/
  * shows in the report instead of breaking the simulation.
  */
-const ENTRY_POINTS = ['addNode', 'removeNode', 'run', 'dispatch', 'succeed', 'fail'] as const;
+const ENTRY_POINTS = ['addNode', 'removeNode', 'run', 'dispatch', 'succeed', 'fail', 'speculate', 'excludeNode'] as const;
 
 /** CPU time spent inside the scheduler's code, outermost calls only (no double counting). */
 export class SchedulerProbe {

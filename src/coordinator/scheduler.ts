@@ -1,121 +1,70 @@
 /**
  * The scheduler: assigns tasks to slots, survives nodes leaving, retries what may succeed, fails
- * fast on what cannot, and commits each task's result exactly once.
+ * fast on what cannot, relaunches stragglers, checks results from volunteers it does not trust
+ * yet, and commits each task's result exactly once.
  *
  * - Pull-based: a slot with room in its short queue takes the next task, so faster slots take more
- *   work and a link never sits idle between tasks.
+ *   work and a link never sits idle between tasks. Idle slots take work before busy ones a second.
  * - Locality: a slot first takes a task whose partitions it already holds, then one whose
  *   partitions no live slot holds; a task cached elsewhere is taken only after `localityWaitMs`
  *   (Spark's `spark.locality.wait`), so cached partitions are not shipped again for nothing.
+ *   Waiting tasks are indexed (scheduling/task-queue.ts), so a start costs a few heap operations.
  * - Failure: a task on a lost node is queued again without counting against it (Spark does not
  *   count executor loss either); a task that fails on its slot counts, and its fourth failure
  *   fails the job (`spark.task.maxFailures`). An input error fails the job at once, not retried.
- * - Exactly once: the first result of a live attempt is committed; a result from an attempt that
- *   was given up on (its node was declared lost) or that arrives after the commit is dropped.
+ * - Speculation (scheduling/speculation.ts): in a job's tail, a task running far past the median
+ *   is started again on an idle slot of another node; the first result wins.
+ * - Verification (scheduling/trust.ts, verdict.ts): when on, a volunteer's result counts only
+ *   once another node agrees with it; a node that disagrees with the accepted answer is excluded
+ *   and its results in unfinished jobs are computed again.
+ * - Exactly once: the first accepted result of a task is committed; a result from an attempt that
+ *   was given up on, or that arrives after the commit, is dropped.
  */
 import { FabricError } from '../protocol/errors';
-import type { PartitionRef } from '../protocol/dataset';
-import type { TaskRequest } from '../protocol/slot-api';
 import type { ExecutorNode, TaskOutput } from './executor-node';
+import { speculationSettings, stragglers, type SpeculationSettings } from './scheduling/speculation';
+import { TaskQueue } from './scheduling/task-queue';
+import { TrustLedger, type TrustState } from './scheduling/trust';
+import type { Attempt, Job, JobSpec, SchedulerEvent, SchedulerOptions, SlotState, TaskOutcome, TaskState } from './scheduling/types';
+import { judge, type NodeResult } from './scheduling/verdict';
 
-/** Scheduler settings. */
-export interface SchedulerOptions {
-  /** Failures of one task that fail its job. Spark's default is 4. */
-  readonly maxTaskFailures?: number;
-  /** Tasks queued per slot, running one and holding the next so the link does not idle. */
-  readonly slotQueueDepth?: number;
-  /** How long a task waits for a slot holding its partitions before another takes it. */
-  readonly localityWaitMs?: number;
-}
+export type { SpeculationOptions } from './scheduling/speculation';
+export type { TrustState, VerificationOptions } from './scheduling/trust';
+export type { Agreement } from './scheduling/verdict';
+export type { JobProgress, JobSpec, SchedulerEvent, SchedulerOptions, TaskOutcome } from './scheduling/types';
 
-/** One task's progress events, for dashboards. */
-export type SchedulerEvent =
-  | { type: 'task-started'; taskId: string; nodeId: string; slot: number }
-  | { type: 'task-committed'; taskId: string; nodeId: string; slot: number; ms: number; partitions: number[] }
-  | { type: 'task-failed'; taskId: string; nodeId: string; slot: number; error: FabricError; willRetry: boolean }
-  | { type: 'duplicate-dropped'; taskId: string; nodeId: string }
-  | { type: 'node-lost'; nodeId: string; requeued: number; reason: FabricError };
-
-/** Progress of a job. */
-export interface JobProgress {
-  readonly done: number;
-  readonly total: number;
-  readonly running: number;
-}
-
-/** A job's tasks and callbacks. */
-export interface JobSpec {
-  readonly tasks: readonly TaskRequest[];
-  readonly onProgress?: ((p: JobProgress) => void) | undefined;
-  /** Aborting fails the job with `cancelled`. */
-  readonly signal?: AbortSignal | undefined;
-}
-
-/** A committed result with where it ran. */
-export interface TaskOutcome {
-  readonly result: unknown;
-  /** Binary outputs (gradient sums, predictions). */
-  readonly binary: readonly Uint8Array[];
-  readonly nodeId: string;
-  readonly slot: number;
-}
-
-interface SlotState {
-  readonly node: ExecutorNode;
-  readonly slot: number;
-  readonly key: string;
-  readonly speed: number;
-  readonly running: Set<number>;
-  readonly cached: Set<string>;
-}
-
-interface Job {
-  readonly id: number;
-  readonly total: number;
-  readonly results: Map<string, TaskOutcome>;
-  readonly spec: JobSpec;
-  readonly resolve: (r: Map<string, TaskOutcome>) => void;
-  readonly reject: (e: FabricError) => void;
-  running: number;
-  finished: boolean;
-  /** Removes the abort listener once the job is over, so a long-lived signal does not collect them. */
-  detach: () => void;
-}
-
-interface TaskState {
-  readonly request: TaskRequest;
-  readonly job: Job;
-  failures: number;
-  committed: boolean;
-  queuedAt: number;
-  lastError: FabricError | undefined;
-}
-
-interface Attempt {
-  readonly id: number;
-  readonly task: TaskState;
-  readonly slot: SlotState;
-  readonly startedAt: number;
-  settled: boolean;
-}
+const isLoss = (e: FabricError): boolean => e.code === 'worker-lost' || e.code === 'link-closed';
 
 /** Assigns tasks to the slots of the nodes it is given. */
 export class Scheduler {
   private readonly maxTaskFailures: number;
   private readonly depth: number;
   private readonly localityWaitMs: number;
+  private readonly speculation: SpeculationSettings | undefined;
+  private readonly trust: TrustLedger;
   private readonly slots = new Map<string, SlotState>();
-  private readonly pending: TaskState[] = [];
+  /** Live slots holding each partition. */
+  private readonly holders = new Map<string, Set<SlotState>>();
+  private readonly queue: TaskQueue<TaskState>;
+  /** Tasks waiting for a check on a node other than those that computed them. */
+  private readonly checks = new Set<TaskState>();
+  private readonly jobs = new Set<Job>();
   private readonly attempts = new Map<number, Attempt>();
   private readonly listeners: ((e: SchedulerEvent) => void)[] = [];
+  private bySpeed: SlotState[] | undefined;
   private nextAttemptId = 1;
   private nextJobId = 1;
   private localityTimer: ReturnType<typeof setTimeout> | undefined;
+  private localityDue = Infinity;
+  private speculationTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: SchedulerOptions = {}) {
     this.maxTaskFailures = options.maxTaskFailures ?? 4;
     this.depth = options.slotQueueDepth ?? 2;
     this.localityWaitMs = options.localityWaitMs ?? 3000;
+    this.speculation = speculationSettings(options.speculation);
+    this.trust = new TrustLedger(options.verification);
+    this.queue = new TaskQueue<TaskState>((t) => this.isPlaced(t));
   }
 
   /** Registers an event listener; returns the function that removes it. */
@@ -132,12 +81,24 @@ export class Scheduler {
     return this.slots.size;
   }
 
-  /** Adds a node's slots. Its loss is handled from then on. */
+  /** A node's standing in verification mode ('trusted' for the coordinator's own). */
+  trustOf(nodeId: string): { state: TrustState; checksPassed: number } {
+    return { state: this.trust.state(nodeId), checksPassed: this.trust.checksPassed(nodeId) };
+  }
+
+  /** Adds a node's slots. Its loss is handled from then on. An excluded node is refused. */
   addNode(node: ExecutorNode): void {
+    const state = this.trust.register(node.id, node.kind);
+    if (state === 'excluded') {
+      node.close('this node was excluded after a failed verification check');
+      return;
+    }
     node.slots.forEach((report, slot) => {
       const key = `${node.id}#${slot}`;
       this.slots.set(key, { node, slot, key, speed: report.gflops, running: new Set(), cached: new Set() });
     });
+    this.bySpeed = undefined;
+    if (this.trust.enabled) this.emit({ type: 'trust-changed', nodeId: node.id, state, checksPassed: 0 });
     node.onLost((reason) => this.removeNode(node.id, reason));
     this.dispatch();
   }
@@ -148,20 +109,45 @@ export class Scheduler {
     for (const [key, s] of this.slots) {
       if (s.node.id !== nodeId) continue;
       this.slots.delete(key);
+      this.bySpeed = undefined;
+      for (const id of s.cached) this.dropHolder(id, s);
       for (const attemptId of s.running) {
         const attempt = this.attempts.get(attemptId);
-        if (!attempt || attempt.settled) continue;
-        attempt.settled = true;
-        this.attempts.delete(attemptId);
-        attempt.task.job.running -= 1;
-        if (!attempt.task.committed && !attempt.task.job.finished) {
-          this.requeue(attempt.task);
+        if (!attempt || !this.settle(attempt)) continue;
+        const { task } = attempt;
+        if (!task.committed && !task.job.finished && task.attempts.size === 0) {
+          this.requeue(task);
           requeued += 1;
         }
       }
     }
     this.emit({ type: 'node-lost', nodeId, requeued, reason });
     this.dispatch();
+  }
+
+  /**
+   * Excludes a node for the life of this scheduler: it is removed, and every result it gave to a
+   * job still running is computed again elsewhere. Verification calls this; so may a person.
+   */
+  excludeNode(nodeId: string, reason: string): void {
+    if (this.trust.state(nodeId) === 'excluded') return;
+    this.trust.exclude(nodeId);
+    this.emit({ type: 'trust-changed', nodeId, state: 'excluded', checksPassed: this.trust.checksPassed(nodeId), reason });
+    for (const job of this.jobs) {
+      for (const task of job.tasks) {
+        if (task.committed && task.committedBy === nodeId) {
+          task.committed = false;
+          task.committedBy = undefined;
+          job.results.delete(task.request.taskId);
+          this.emit({ type: 'task-uncommitted', taskId: task.request.taskId, nodeId });
+          if (task.attempts.size === 0) this.requeue(task);
+        }
+        if (!task.committed) task.held = task.held.filter((r) => r.nodeId !== nodeId);
+      }
+    }
+    const node = [...this.slots.values()].find((s) => s.node.id === nodeId)?.node;
+    this.removeNode(nodeId, new FabricError('untrusted', `node ${nodeId} was excluded: ${reason}`));
+    node?.close(`excluded: ${reason}`);
   }
 
   /** Ids of nodes with slots in the scheduler. */
@@ -176,7 +162,7 @@ export class Scheduler {
       return Promise.reject(new FabricError('bad-input', 'Scheduler.run: task ids must be unique within a job'));
     }
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextJobId++, total: spec.tasks.length, results: new Map(), spec, resolve, reject, running: 0, finished: false, detach: () => undefined };
+      const job: Job = { id: this.nextJobId++, total: spec.tasks.length, results: new Map(), spec, resolve, reject, tasks: [], active: new Set(), durations: [], running: 0, finished: false, detach: () => undefined };
       // An already-aborted signal never fires 'abort', so check it here or the job would run anyway.
       if (spec.signal?.aborted) {
         reject(new FabricError('cancelled', 'the job was cancelled by its caller'));
@@ -190,9 +176,12 @@ export class Scheduler {
       const onAbort = (): void => this.failJob(job, new FabricError('cancelled', 'the job was cancelled by its caller'));
       spec.signal?.addEventListener('abort', onAbort, { once: true });
       job.detach = () => spec.signal?.removeEventListener('abort', onAbort);
+      this.jobs.add(job);
       const now = Date.now();
       for (const request of spec.tasks) {
-        this.pending.push({ request, job, failures: 0, committed: false, queuedAt: now, lastError: undefined });
+        const task: TaskState = { request, job, attempts: new Set(), failures: 0, committed: false, committedBy: undefined, queuedAt: now, seq: 0, epoch: 0, queued: false, lastError: undefined, speculated: false, held: [], avoid: undefined };
+        job.tasks.push(task);
+        this.queue.add(task, false);
       }
       this.progress(job);
       this.dispatch();
@@ -209,133 +198,267 @@ export class Scheduler {
 
   private requeue(task: TaskState): void {
     task.queuedAt = Date.now();
+    // A task still owing a check waits for a node that has not computed it yet.
+    if (task.avoid && task.held.length > 0) this.checks.add(task);
     // Front of the queue: a retried task is the oldest work outstanding.
-    this.pending.unshift(task);
+    else this.queue.add(task, true);
+  }
+
+  private finishJob(job: Job): void {
+    job.finished = true;
+    job.detach();
+    this.jobs.delete(job);
+    for (const task of job.tasks) {
+      this.queue.remove(task);
+      this.checks.delete(task);
+    }
   }
 
   private failJob(job: Job, error: FabricError): void {
     if (job.finished) return;
-    job.finished = true;
-    job.detach();
-    for (let i = this.pending.length - 1; i >= 0; i--) if (this.pending[i]!.job === job) this.pending.splice(i, 1);
+    this.finishJob(job);
     job.reject(error);
     this.dispatch();
   }
 
-  /** Live slots, fastest first, so the first tasks of a job go to the fastest slots. */
-  private liveSlots(): SlotState[] {
-    return [...this.slots.values()].sort((a, b) => b.speed - a.speed);
+  private isPlaced(task: TaskState): boolean {
+    const refs = task.request.partitions;
+    if (refs.length === 0) return false;
+    const holders = this.holders.get(refs[0]!.id);
+    if (!holders) return false;
+    for (const s of holders) if (refs.every((r) => s.cached.has(r.id))) return true;
+    return false;
   }
 
-  private pick(slot: SlotState, now: number): number {
-    const live = [...this.slots.values()];
-    const holds = (s: SlotState, refs: readonly PartitionRef[]): boolean => refs.every((r) => s.cached.has(r.id));
-    let unplaced = -1;
-    let stale = -1;
-    for (let i = 0; i < this.pending.length; i++) {
-      const refs = this.pending[i]!.request.partitions;
-      if (holds(slot, refs)) return i;
-      if (unplaced < 0 && !live.some((s) => s !== slot && refs.length > 0 && holds(s, refs))) unplaced = i;
-      if (stale < 0 && now - this.pending[i]!.queuedAt >= this.localityWaitMs) stale = i;
+  private addHolder(id: string, slot: SlotState): void {
+    if (this.slots.get(slot.key) !== slot) return;
+    slot.cached.add(id);
+    let set = this.holders.get(id);
+    if (!set) this.holders.set(id, (set = new Set()));
+    set.add(slot);
+  }
+
+  private dropHolder(id: string, slot: SlotState): void {
+    const set = this.holders.get(id);
+    if (!set?.delete(slot) || set.size > 0) return;
+    this.holders.delete(id);
+    this.queue.partitionLost(id);
+  }
+
+  /** The next task for a slot: a pending check, then locality, then the free and stale rules. */
+  private pick(slot: SlotState, now: number): TaskState | undefined {
+    for (const task of this.checks) {
+      if (!task.avoid?.has(slot.node.id) && ![...task.attempts].some((a) => a.slot.node === slot.node)) return task;
     }
-    return unplaced >= 0 ? unplaced : stale;
+    const local = this.queue.local(slot.cached);
+    if (local) return local;
+    const free = this.queue.firstFree();
+    if (free) return free;
+    const oldest = this.queue.oldest();
+    return oldest && now - oldest.queuedAt >= this.localityWaitMs ? oldest : undefined;
   }
 
+  private hasWork(): boolean {
+    return this.queue.size > 0 || this.checks.size > 0;
+  }
+
+  /** Offers work to every slot with room: idle slots first, fastest first among equals. */
   private dispatch(): void {
     const now = Date.now();
-    while (this.pending.length > 0) {
-      // Idle slots first (fastest first among equals): a slot takes a second, queued task only
-      // when no slot is idle, so work never piles up on a few slots while others wait (the
-      // complaint about SparkTrials), and queue depth still keeps busy links from idling.
-      const candidates = this.liveSlots()
-        .filter((s) => s.running.size < this.depth)
-        .sort((a, b) => a.running.size - b.running.size);
-      let started = false;
-      for (const slot of candidates) {
-        const index = this.pick(slot, now);
-        if (index < 0) continue;
-        const [task] = this.pending.splice(index, 1);
-        this.start(task!, slot);
-        started = true;
-        break;
+    if (this.hasWork()) {
+      this.bySpeed ??= [...this.slots.values()].sort((a, b) => b.speed - a.speed);
+      const open = this.bySpeed.filter((s) => s.running.size < this.depth);
+      for (let level = 0; level < this.depth && this.hasWork(); level++) {
+        for (const s of open) {
+          if (s.running.size !== level) continue;
+          const task = this.pick(s, now);
+          if (task) this.start(task, s);
+          if (!this.hasWork()) break;
+        }
       }
-      if (!started) break;
+    }
+    this.armLocalityTimer(now);
+  }
+
+  /**
+   * Offers work to one slot that has just finished a task. Every other slot with room already
+   * found nothing it could take, and a finished task gives them nothing new, so only this slot
+   * needs asking.
+   */
+  private offer(slot: SlotState): void {
+    const now = Date.now();
+    while (this.slots.get(slot.key) === slot && slot.running.size < this.depth && this.hasWork()) {
+      const task = this.pick(slot, now);
+      if (!task) break;
+      this.start(task, slot);
     }
     this.armLocalityTimer(now);
   }
 
   private armLocalityTimer(now: number): void {
+    const oldest = this.queue.oldest();
+    const due = oldest && this.slots.size > 0 ? oldest.queuedAt + this.localityWaitMs : Infinity;
+    // A task already past its wait is taken by the next slot that frees up: no timer needed.
+    if (due <= now || due === Infinity) return;
+    if (this.localityTimer && this.localityDue <= due) return;
     if (this.localityTimer) clearTimeout(this.localityTimer);
-    this.localityTimer = undefined;
-    if (this.pending.length === 0 || this.slots.size === 0) return;
-    const oldest = Math.min(...this.pending.map((t) => t.queuedAt));
+    this.localityDue = due;
     // setTimeout takes at most 2^31 - 1 ms; a longer wait would fire at once and spin.
-    const wait = Math.min(2 ** 31 - 1, Math.max(10, oldest + this.localityWaitMs - now));
-    this.localityTimer = setTimeout(() => this.dispatch(), wait);
+    this.localityTimer = setTimeout(() => {
+      this.localityTimer = undefined;
+      this.localityDue = Infinity;
+      this.dispatch();
+    }, Math.min(2 ** 31 - 1, Math.max(10, due - now)));
   }
 
-  private start(task: TaskState, slot: SlotState): void {
+  private armSpeculation(): void {
+    if (!this.speculation || this.speculationTimer || this.jobs.size === 0) return;
+    this.speculationTimer = setTimeout(() => this.speculate(), this.speculation.intervalMs);
+  }
+
+  /** Starts a second copy of each straggler of a job in its tail, on an idle slot of another node. */
+  private speculate(): void {
+    this.speculationTimer = undefined;
+    for (const { task, slot, first, medianMs } of stragglers(this.jobs, Date.now(), this.speculation!, this.bySpeedList())) {
+      task.speculated = true;
+      this.emit({ type: 'task-speculated', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, slowNodeId: first.slot.node.id, runningMs: Date.now() - first.startedAt, medianMs });
+      this.start(task, slot, true);
+    }
+    this.armSpeculation();
+  }
+
+  private bySpeedList(): SlotState[] {
+    return (this.bySpeed ??= [...this.slots.values()].sort((a, b) => b.speed - a.speed));
+  }
+
+  private start(task: TaskState, slot: SlotState, speculative = false): void {
+    this.queue.remove(task);
+    this.checks.delete(task);
     const attempt: Attempt = { id: this.nextAttemptId++, task, slot, startedAt: Date.now(), settled: false };
     this.attempts.set(attempt.id, attempt);
     slot.running.add(attempt.id);
+    task.attempts.add(attempt);
+    task.job.active.add(task);
     task.job.running += 1;
-    this.emit({ type: 'task-started', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot });
+    this.emit({ type: 'task-started', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, speculative });
     this.progress(task.job);
+    this.armSpeculation();
     slot.node.execute(slot.slot, task.request).then(
       (result) => this.succeed(attempt, result),
       (e: unknown) => this.fail(attempt, FabricError.from(e, 'task-failed')),
     );
   }
 
+  /** Ends an attempt. False when it had already been given up on (its node was lost). */
   private settle(attempt: Attempt): boolean {
     attempt.slot.running.delete(attempt.id);
     if (attempt.settled) return false;
     attempt.settled = true;
     this.attempts.delete(attempt.id);
-    attempt.task.job.running -= 1;
+    const { task } = attempt;
+    task.attempts.delete(attempt);
+    if (task.attempts.size === 0) task.job.active.delete(task);
+    task.job.running -= 1;
     return true;
   }
 
   private succeed(attempt: Attempt, output: TaskOutput): void {
     const fresh = this.settle(attempt);
     const { task, slot } = attempt;
-    for (const ref of task.request.partitions) slot.cached.add(ref.id);
+    for (const ref of task.request.partitions) this.addHolder(ref.id, slot);
     if (!fresh || task.committed || task.job.finished) {
       if (task.committed) this.emit({ type: 'duplicate-dropped', taskId: task.request.taskId, nodeId: slot.node.id });
+      this.offer(slot);
+      return;
+    }
+    const nodeId = slot.node.id;
+    if (task.held.some((h) => h.nodeId === nodeId)) {
+      // A second copy from a node whose result is already held checks nothing: wait for another.
+      if (task.attempts.size === 0) this.checks.add(task);
+      this.offer(slot);
+      return;
+    }
+    const result: NodeResult = { output, nodeId, slot: slot.slot, ms: Date.now() - attempt.startedAt, trusted: this.trust.state(nodeId) === 'trusted' };
+    const agree = task.job.spec.agree;
+    const verdict = agree
+      ? judge(task.request.taskId, task.held, result, agree, task.held.length === 0 && this.trust.shouldCheck(nodeId) && this.canCheck(nodeId))
+      : ({ kind: 'commit', result, agreed: [], excluded: [] } as const);
+    if (verdict.kind === 'fail') {
+      this.failJob(task.job, verdict.error);
+      return;
+    }
+    if (verdict.kind === 'check') {
+      if (task.held.length > 0 && !this.hasNodeOutside(verdict.avoid)) {
+        this.failJob(task.job, new FabricError('verification-failed', `task ${task.request.taskId}: nodes ${verdict.avoid.join(' and ')} returned different results and no third node is connected to settle it. Add a node (or the coordinator's own slots) and run the job again.`));
+        return;
+      }
+      task.held.push(result);
+      task.avoid = new Set(verdict.avoid);
+      this.emit({ type: 'task-checking', taskId: task.request.taskId, nodeId, avoid: verdict.avoid.slice() });
+      this.checks.add(task);
       this.dispatch();
       return;
     }
-    task.committed = true;
-    task.job.results.set(task.request.taskId, { result: output.result, binary: output.binary, nodeId: slot.node.id, slot: slot.slot });
-    this.emit({ type: 'task-committed', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, ms: Date.now() - attempt.startedAt, partitions: task.request.partitions.map((r) => r.index) });
-    this.progress(task.job);
-    if (task.job.results.size === task.job.total) {
-      task.job.finished = true;
-      task.job.detach();
-      task.job.resolve(task.job.results);
+    this.commit(task, verdict.result);
+    for (const id of verdict.agreed) {
+      const state = this.trust.passed(id);
+      this.emit({ type: 'trust-changed', nodeId: id, state, checksPassed: this.trust.checksPassed(id) });
     }
-    this.dispatch();
+    for (const x of verdict.excluded) this.excludeNode(x.nodeId, x.reason);
+    this.offer(slot);
+  }
+
+  /** Whether a live node other than this one could check its result. */
+  private canCheck(nodeId: string): boolean {
+    return this.hasNodeOutside([nodeId]);
+  }
+
+  private hasNodeOutside(nodeIds: readonly string[]): boolean {
+    for (const s of this.slots.values()) if (!nodeIds.includes(s.node.id)) return true;
+    return false;
+  }
+
+  private commit(task: TaskState, r: NodeResult): void {
+    task.committed = true;
+    task.committedBy = r.nodeId;
+    task.held = [];
+    task.avoid = undefined;
+    this.checks.delete(task);
+    const { job } = task;
+    job.results.set(task.request.taskId, { result: r.output.result, binary: r.output.binary, nodeId: r.nodeId, slot: r.slot });
+    job.durations.push(r.ms);
+    this.emit({ type: 'task-committed', taskId: task.request.taskId, nodeId: r.nodeId, slot: r.slot, ms: r.ms, partitions: task.request.partitions.map((p) => p.index) });
+    this.progress(job);
+    if (job.results.size === job.total) {
+      this.finishJob(job);
+      job.resolve(job.results);
+    }
   }
 
   private fail(attempt: Attempt, error: FabricError): void {
     const fresh = this.settle(attempt);
     const { task, slot } = attempt;
     if (!fresh || task.committed || task.job.finished) {
-      this.dispatch();
+      this.offer(slot);
       return;
     }
     task.lastError = error;
-    const lostNode = error.code === 'worker-lost' || error.code === 'link-closed';
     if (!error.retryable) {
-      this.emit({ type: 'task-failed', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, error, willRetry: false });
+      this.emit({ type: 'task-failed', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, error, willRetry: false, requeued: false });
       this.failJob(task.job, error);
       return;
     }
-    if (!lostNode) task.failures += 1;
+    if (!isLoss(error)) task.failures += 1;
     const willRetry = task.failures < this.maxTaskFailures;
-    this.emit({ type: 'task-failed', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, error, willRetry });
+    // Another attempt of the task (a speculative copy) still running is its retry.
+    const requeued = willRetry && task.attempts.size === 0;
+    this.emit({ type: 'task-failed', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, error, willRetry, requeued });
     if (!willRetry) {
       this.failJob(task.job, new FabricError('too-many-failures', `task ${task.request.taskId} (${task.request.kind}) failed ${task.failures} times; the last error was: ${error.message}`, { cause: error }));
+      return;
+    }
+    if (!requeued) {
+      this.offer(slot);
       return;
     }
     this.requeue(task);

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   'backend-unavailable': 'No compute backend (webgpu, wasm, cpu) could start; each reason is listed.',
   'peer-server-unavailable': 'The PeerJS signalling server could not be reached.',
   'group-too-large': 'fitGroups: a group needs more memory on a slot than the budget (budgetBytes). Its row in the results has this status and names the group, its size and the budget; the other groups finish.',
+  'untrusted': 'Verification mode: a volunteer returned a result that disagreed with the coordinator\'s own or with two other nodes. It is excluded and its results are computed again.',
+  'verification-failed': 'Verification mode: three nodes returned three different results for one task, so none can be trusted. Permanent.',
   'cancelled': 'The job was stopped by its caller.',
   'internal': 'A bug in Fabric. Please report it with the message.',
 } as const;
