@@ -1,5 +1,5 @@
 /**
- * `npm run volunteer -- --join <link> [--tabs N] [--slots N] [--slow F] [--name NAME] [--seconds S]`
+ * `npm run volunteer -- --join <link> [--tabs N] [--slots N] [--slow F] [--lie MODE] [--name NAME] [--seconds S]`
  *
  * Starts N headless Chromium volunteers, each in its own browser context, on a coordinator's join
  * link: for labs with spare machines, tests and benchmarks. Prints each tab's state as it changes
@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumPath, CHROMIUM_ARGS, INSTALL_CHROMIUM } from './chromium.ts';
+import { isLieMode, LIE_MODES } from '../src/worker/liar.ts';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +16,7 @@ const { values } = parseArgs({
     tabs: { type: 'string', default: '1' },
     slots: { type: 'string' },
     slow: { type: 'string' },
+    lie: { type: 'string' },
     name: { type: 'string', default: 'headless' },
     seconds: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -27,7 +29,7 @@ function fail(message: string): never {
 }
 
 if (values.help || !values.join) {
-  console.log('usage: npm run volunteer -- --join <link from the coordinator page> [--tabs N] [--slots N] [--slow F] [--name NAME] [--seconds S]');
+  console.log('usage: npm run volunteer -- --join <link from the coordinator page> [--tabs N] [--slots N] [--slow F] [--lie scale|nan|reverse] [--name NAME] [--seconds S]');
   process.exit(values.help ? 0 : 2);
 }
 let link: URL;
@@ -42,6 +44,7 @@ const tabs = Number(values.tabs);
 if (!Number.isInteger(tabs) || tabs < 1 || tabs > 64) fail(`--tabs expects a whole number from 1 to 64, got "${values.tabs}"`);
 if (values.slots !== undefined && !(Number.isInteger(Number(values.slots)) && Number(values.slots) >= 1)) fail(`--slots expects a whole number of at least 1, got "${values.slots}"`);
 if (values.slow !== undefined && !(Number(values.slow) >= 1)) fail(`--slow expects a factor of at least 1, got "${values.slow}"`);
+if (values.lie !== undefined && !isLieMode(values.lie)) fail(`--lie expects one of ${LIE_MODES.join(', ')} (a dishonest volunteer for demos of verification mode), got "${values.lie}"`);
 
 const executablePath = chromiumPath();
 const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] }).catch((e: unknown) => {
@@ -56,6 +59,7 @@ for (let i = 0; i < tabs; i++) {
   params.set('name', tabs > 1 ? `${values.name}-${i + 1}` : values.name);
   if (values.slots) params.set('slots', values.slots);
   if (values.slow) params.set('slow', values.slow);
+  if (values.lie) params.set('lie', values.lie);
   const url = new URL(link);
   url.hash = params.toString();
   let last = '';

@@ -5,7 +5,7 @@
 import type { FabricError } from '../protocol/errors';
 import type { BackendName } from '../protocol/slot-api';
 import type { ExecutorNode, NodeKind } from './executor-node';
-import type { SchedulerEvent } from './scheduler';
+import type { SchedulerEvent, TrustState } from './scheduler';
 
 /** A row of the nodes table. */
 export interface NodeInfo {
@@ -30,6 +30,10 @@ export interface NodeInfo {
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly joinedAt: number;
+  /** Verification mode only: trusted (the coordinator's own), probation, verified or excluded. */
+  readonly trust?: TrustState | undefined;
+  /** Verification checks this node's results have passed. */
+  readonly checksPassed: number;
 }
 
 interface Member {
@@ -38,6 +42,8 @@ interface Member {
   running: number;
   done: number;
   failed: number;
+  trust?: TrustState | undefined;
+  checks: number;
 }
 
 function summarize(values: readonly string[]): string {
@@ -59,7 +65,7 @@ export class Cluster {
 
   /** Adds a node; it leaves the table when it is lost. */
   add(node: ExecutorNode, onLost: (node: ExecutorNode, reason: FabricError) => void): void {
-    this.members.set(node.id, { node, joinedAt: Date.now(), running: 0, done: 0, failed: 0 });
+    this.members.set(node.id, { node, joinedAt: Date.now(), running: 0, done: 0, failed: 0, checks: 0 });
     node.onLost((reason) => {
       this.members.delete(node.id);
       onLost(node, reason);
@@ -68,17 +74,20 @@ export class Cluster {
     this.onChange();
   }
 
-  /** Updates counters from a scheduler event. */
   /** The live nodes, oldest first. */
   executors(): ExecutorNode[] {
     return [...this.members.values()].map((m) => m.node);
   }
 
+  /** Updates counters from a scheduler event. */
   record(e: SchedulerEvent): void {
     if (e.type === 'node-lost') return;
     const m = this.members.get(e.nodeId);
     if (!m) return;
-    if (e.type === 'task-started') m.running += 1;
+    if (e.type === 'trust-changed') {
+      m.trust = e.state;
+      m.checks = e.checksPassed;
+    } else if (e.type === 'task-started') m.running += 1;
     else if (e.type === 'task-committed') {
       m.running -= 1;
       m.done += 1;
@@ -117,6 +126,8 @@ export class Cluster {
           bytesIn: t.bytesIn,
           bytesOut: t.bytesOut,
           joinedAt: m.joinedAt,
+          trust: m.trust,
+          checksPassed: m.checks,
         };
       });
   }

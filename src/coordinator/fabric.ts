@@ -114,6 +114,9 @@ export class Fabric {
       if (e.type === 'node-lost' && e.requeued > 0) this.log('warn', `node ${e.nodeId} was lost with ${e.requeued} task(s) running; they were queued again`);
       if (e.type === 'task-failed') this.log(e.willRetry ? 'warn' : 'error', `task ${e.taskId} failed on ${e.nodeId}: [${e.error.code}] ${e.error.message}${e.willRetry ? ' (will retry)' : ''}`);
       if (e.type === 'duplicate-dropped') this.log('info', `late duplicate result for ${e.taskId} from ${e.nodeId} dropped`);
+      if (e.type === 'task-speculated') this.log('info', `straggler ${e.taskId} had run ${(e.runningMs / 1000).toFixed(1)} s on ${e.slowNodeId} (median ${(e.medianMs / 1000).toFixed(1)} s): a copy started on ${e.nodeId}; the first result wins`);
+      if (e.type === 'trust-changed' && e.state === 'excluded') this.log('warn', `node ${e.nodeId} excluded: ${e.reason ?? 'failed a verification check'}; its results in running jobs are computed again`);
+      if (e.type === 'task-uncommitted') this.log('info', `result of ${e.taskId} from excluded node ${e.nodeId} discarded; it runs again`);
     });
   }
 

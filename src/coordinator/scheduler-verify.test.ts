@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeNode, flush, recordEvents, task, type Behaviour } from '../testing/fake-executor';
 import { Scheduler, type Agreement } from './scheduler';
 
@@ -21,7 +21,30 @@ function local(id: string, speeds: number[]): FakeNode {
   return n;
 }
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
 describe('Scheduler verification', () => {
+  it('checks a straggler\'s late copy against the confirmed result and excludes a liar', async () => {
+    vi.useFakeTimers();
+    const s = new Scheduler({ verification: { probation: 1 }, slotQueueDepth: 1, speculation: { quantile: 0.5, minMs: 50, intervalMs: 20 } });
+    const liar = new FakeNode('liar', [100], () => undefined);
+    const coord = local('coord', [1, 1]);
+    coord.behaviour = (call) => void setTimeout(() => honest(call), call.task.taskId === 't5' ? 1000 : 100);
+    s.addNode(liar);
+    s.addNode(coord);
+    const job = s.run({ tasks: tasks(6), agree });
+    await vi.advanceTimersByTimeAsync(400);
+    // t0 was copied to the coordinator's slot and committed from there; the liar answers late.
+    expect(coord.callsFor('t0')).toHaveLength(1);
+    liar.pending()[0]!.resolve({ v: truth('t0') * 10 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.trustOf('liar').state).toBe('excluded');
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(values(await job)).toEqual(expected(6));
+  });
+
   it('catches a volunteer that scales its results on probation, excludes it, and commits only honest results', async () => {
     const s = new Scheduler({ verification: { probation: 2 }, speculation: false });
     const events = recordEvents(s);

@@ -179,7 +179,7 @@ export class Scheduler {
       this.jobs.add(job);
       const now = Date.now();
       for (const request of spec.tasks) {
-        const task: TaskState = { request, job, attempts: new Set(), failures: 0, committed: false, committedBy: undefined, queuedAt: now, seq: 0, epoch: 0, queued: false, lastError: undefined, speculated: false, held: [], avoid: undefined };
+        const task: TaskState = { request, job, attempts: new Set(), failures: 0, committed: false, confirmed: false, committedBy: undefined, queuedAt: now, seq: 0, epoch: 0, queued: false, lastError: undefined, speculated: false, held: [], avoid: undefined };
         job.tasks.push(task);
         this.queue.add(task, false);
       }
@@ -368,6 +368,8 @@ export class Scheduler {
     for (const ref of task.request.partitions) this.addHolder(ref.id, slot);
     if (!fresh || task.committed || task.job.finished) {
       if (task.committed) this.emit({ type: 'duplicate-dropped', taskId: task.request.taskId, nodeId: slot.node.id });
+      // A late copy is a free check against a result known to be right.
+      if (fresh && task.committed && task.confirmed && !task.job.finished) this.checkLate(task, slot.node.id, output);
       this.offer(slot);
       return;
     }
@@ -399,7 +401,7 @@ export class Scheduler {
       this.dispatch();
       return;
     }
-    this.commit(task, verdict.result);
+    this.commit(task, verdict.result, verdict.result.trusted || verdict.agreed.length > 0);
     for (const id of verdict.agreed) {
       const state = this.trust.passed(id);
       this.emit({ type: 'trust-changed', nodeId: id, state, checksPassed: this.trust.checksPassed(id) });
@@ -418,8 +420,19 @@ export class Scheduler {
     return false;
   }
 
-  private commit(task: TaskState, r: NodeResult): void {
+  /** Excludes an untrusted node whose late copy of a confirmed result disagrees with it. */
+  private checkLate(task: TaskState, nodeId: string, output: TaskOutput): void {
+    const agree = task.job.spec.agree;
+    const committed = task.job.results.get(task.request.taskId);
+    if (!agree || !committed || !this.trust.enabled || this.trust.state(nodeId) === 'trusted') return;
+    const difference = agree(committed, output);
+    if (difference === undefined) return;
+    this.excludeNode(nodeId, `its late copy of ${task.request.taskId} disagreed with the confirmed result (${difference})`);
+  }
+
+  private commit(task: TaskState, r: NodeResult, confirmed: boolean): void {
     task.committed = true;
+    task.confirmed = confirmed;
     task.committedBy = r.nodeId;
     task.held = [];
     task.avoid = undefined;

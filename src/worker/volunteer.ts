@@ -14,6 +14,7 @@ import type { ProbeReport } from '../protocol/slot-api';
 import { isTaskKind } from '../protocol/tasks';
 import type { CacheReply } from '../protocol/slot-api';
 import { BlobDb } from './blob-db';
+import { corrupt, type LieMode } from './liar';
 import { defaultSlotCount, startSlots, type SlotHandle } from './slots';
 
 /** Where to join and as whom. */
@@ -27,6 +28,8 @@ export interface JoinOptions {
   readonly slots?: number;
   /** Every task takes this many times as long (straggler demos). 1 is normal. */
   readonly slowdown?: number;
+  /** Corrupt every result this way (tests and demos of verification mode; src/worker/liar.ts). */
+  readonly lie?: LieMode | undefined;
   /** ICE servers; none by default, which is right on a LAN. */
   readonly iceServers?: RTCIceServer[];
   /** Signalling server; this page's own origin by default. */
@@ -234,7 +237,8 @@ export class Volunteer {
           this.update({ tasksRunning: this.status.tasksRunning - 1, tasksDone: this.status.tasksDone + (reply.ok ? 1 : 0), detail: reply.ok ? `done ${msg.task.kind} in ${Math.round(reply.ms)} ms` : `task failed: ${reply.error.message}` });
           if (!reply.ok) return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply });
           const { binary, ...rest } = reply;
-          return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply: rest }, binary ?? []);
+          const outputs = this.options.lie ? corrupt(this.options.lie, binary ?? []) : binary ?? [];
+          return link.send({ type: 'result', slot: msg.slot, taskId: msg.task.taskId, reply: rest }, outputs);
         }).catch(() => undefined);
       }
     }

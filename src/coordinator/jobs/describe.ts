@@ -8,6 +8,7 @@ import { FabricError } from '../../protocol/errors';
 import type { TaskRequest } from '../../protocol/slot-api';
 import type { ColumnMoments, DescribeResult } from '../../protocol/tasks';
 import type { JobProgress, Scheduler } from '../scheduler';
+import { numericAgreement } from '../agreement';
 
 /** Options of `describe`. */
 export interface DescribeOptions {
@@ -59,7 +60,7 @@ export async function runDescribeJob(scheduler: Scheduler, dataset: DatasetInfo,
     params: { columns },
     partitions: [ref],
   }));
-  const outcomes = await scheduler.run({ tasks, onProgress: options.onProgress, signal: options.signal });
+  const outcomes = await scheduler.run({ tasks, onProgress: options.onProgress, signal: options.signal, agree: numericAgreement() });
   let merged: ColumnMoments[] | undefined;
   let rows = 0;
   const tasksByNode: Record<string, number> = {};

@@ -20,6 +20,7 @@ import { DEFAULT_GROUP_BUDGET_BYTES } from '../group-packing';
 import type { Scheduler } from '../scheduler';
 import type { GroupResultRow, GroupResults } from './group-results';
 import { parseFeature } from './train-features';
+import { numericAgreement } from '../agreement';
 
 /** Shuffles the loaded dataset into task batches (the shuffle worker, or directly in tests). */
 export type Shuffler = (dataset: DatasetInfo, request: ShuffleRequest) => Promise<ShuffledBatches>;
@@ -171,7 +172,7 @@ export async function runGroupJob(scheduler: Scheduler, artifacts: ArtifactStore
   report(true);
   const groupsByNode: Record<string, number> = {};
   try {
-    const outcomes = tasks.length > 0 ? await scheduler.run({ tasks, signal: options.signal }) : new Map();
+    const outcomes = tasks.length > 0 ? await scheduler.run({ tasks, signal: options.signal, agree: numericAgreement() }) : new Map();
     tasks.forEach((t, i) => {
       const o = outcomes.get(t.taskId)!;
       const result = o.result as FitGroupsResult;

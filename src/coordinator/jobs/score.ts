@@ -15,6 +15,7 @@ import type { ArtifactStore } from '../artifact-store';
 import type { Scheduler } from '../scheduler';
 import type { PreparedModel } from '../score-model';
 import type { ScoreOptions, ScoreOutput } from './score-types';
+import { numericAgreement } from '../agreement';
 
 /** Default rows per task: a quarter of flights-3m's 100k-row partitions, so 2 slots get 120 batches to balance. */
 export const DEFAULT_SCORE_BATCH = 25_000;
@@ -70,7 +71,7 @@ export async function runScoreJob(scheduler: Scheduler, artifacts: ArtifactStore
   });
   let outcomes;
   try {
-    outcomes = await scheduler.run({ tasks, signal: options.signal });
+    outcomes = await scheduler.run({ tasks, signal: options.signal, agree: numericAgreement() });
   } finally {
     off();
   }

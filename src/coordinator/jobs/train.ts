@@ -22,6 +22,7 @@ import type { Scheduler, TaskOutcome } from '../scheduler';
 import { evaluateGlm, type ModelMetrics } from './train-metrics';
 import { parseFeature } from './train-features';
 import { trainMlp, type TrainedMlp } from './train-mlp';
+import { numericAgreement } from '../agreement';
 
 /** Options of `train`. */
 export interface TrainOptions {
@@ -111,7 +112,7 @@ function targetOf(t: TargetSpec | string): TargetSpec {
 
 /** Runs one distributed stage and returns its outcomes in partition order. */
 async function stage(scheduler: Scheduler, tasks: TaskRequest[], signal: AbortSignal | undefined): Promise<TaskOutcome[]> {
-  const outcomes = await scheduler.run({ tasks, signal });
+  const outcomes = await scheduler.run({ tasks, signal, agree: numericAgreement() });
   return tasks.map((t) => outcomes.get(t.taskId)!);
 }
 

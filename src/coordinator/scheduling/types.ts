@@ -94,6 +94,8 @@ export interface TaskState extends QueuedTask {
   readonly attempts: Set<Attempt>;
   failures: number;
   committed: boolean;
+  /** Committed from a trusted node or after two nodes agreed. */
+  confirmed: boolean;
   committedBy: string | undefined;
   lastError: FabricError | undefined;
   speculated: boolean;

@@ -15,6 +15,7 @@ import { mountScorePanel } from './score-panel';
 import { mountSyntheticForm } from './synthetic-form';
 import { mountTrainPanel } from './train-panel';
 import { mountTunePanel } from './tune-panel';
+import { verificationParam } from './verify-param';
 
 declare global {
   interface Window {
@@ -60,8 +61,10 @@ async function main(): Promise<Fabric> {
     config.publicOrigin ? h('span', { class: 'chip ok' }, `LAN mode: ${config.publicOrigin}`) : null,
   );
   const slotsParam = params.get('slots');
+  const verification = verificationParam(params.get('verify'));
   const fabric = await Fabric.start({
     ...(slotsParam !== null ? { localSlots: Number(slotsParam) } : {}),
+    ...(verification ? { scheduler: { verification } } : {}),
     ...(config.publicOrigin ? { publicOrigin: config.publicOrigin } : {}),
     server: {
       host: location.hostname,

@@ -1,10 +1,11 @@
 /**
  * The volunteer page. The join link carries the room and token in its fragment:
- * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F]`.
+ * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F][&lie=scale|nan|reverse]`.
  */
 import { FabricError, Volunteer, type VolunteerStatus } from '../../index';
 import { h, replace, throttle } from '../dom';
 import { formatBytes, formatInt } from '../format';
+import { lieMode } from '../../worker/liar';
 
 declare global {
   interface Window {
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     name: params.get('name') ?? '',
     ...(slots ? { slots: Number(slots) } : {}),
     slowdown: slow,
+    lie: lieMode(params.get('lie')),
   }, render);
   window.volunteer = volunteer;
   $<HTMLSelectElement>('slow').addEventListener('change', (e) => void volunteer.setSlowdown(Number((e.target as HTMLSelectElement).value)));
