@@ -162,7 +162,7 @@ export class Scheduler {
       return Promise.reject(new FabricError('bad-input', 'Scheduler.run: task ids must be unique within a job'));
     }
     return new Promise((resolve, reject) => {
-      const job: Job = { id: this.nextJobId++, total: spec.tasks.length, results: new Map(), spec, resolve, reject, tasks: [], active: new Set(), durations: [], running: 0, finished: false, detach: () => undefined };
+      const job: Job = { id: this.nextJobId++, total: spec.tasks.length, results: new Map(), spec, resolve, reject, tasks: [], active: new Set(), durations: [], cursor: 0, running: 0, finished: false, detach: () => undefined };
       // An already-aborted signal never fires 'abort', so check it here or the job would run anyway.
       if (spec.signal?.aborted) {
         reject(new FabricError('cancelled', 'the job was cancelled by its caller'));
@@ -179,7 +179,7 @@ export class Scheduler {
       this.jobs.add(job);
       const now = Date.now();
       for (const request of spec.tasks) {
-        const task: TaskState = { request, job, attempts: new Set(), failures: 0, committed: false, confirmed: false, committedBy: undefined, queuedAt: now, seq: 0, epoch: 0, queued: false, lastError: undefined, speculated: false, held: [], avoid: undefined };
+        const task: TaskState = { request, job, index: job.tasks.length, attempts: new Set(), failures: 0, committed: false, confirmed: false, committedBy: undefined, queuedAt: now, seq: 0, epoch: 0, queued: false, lastError: undefined, speculated: false, held: [], avoid: undefined };
         job.tasks.push(task);
         this.queue.add(task, false);
       }
@@ -202,6 +202,7 @@ export class Scheduler {
     if (task.avoid && task.held.length > 0) this.checks.add(task);
     // Front of the queue: a retried task is the oldest work outstanding.
     else this.queue.add(task, true);
+    task.job.cursor = Math.min(task.job.cursor, task.index);
   }
 
   private finishJob(job: Job): void {
@@ -254,8 +255,26 @@ export class Scheduler {
     if (local) return local;
     const free = this.queue.firstFree();
     if (free) return free;
+    const tail = this.tailTask();
+    if (tail) return tail;
     const oldest = this.queue.oldest();
     return oldest && now - oldest.queuedAt >= this.localityWaitMs ? oldest : undefined;
+  }
+
+  /**
+   * A waiting task of a job in its tail (speculation's quantile committed). The job now waits on
+   * its last tasks, so one cached on a busy slot goes to any free slot at once instead of after
+   * the locality wait: a slow holder must not hold up the stage (delay scheduling's wait is for
+   * the body of a stage, not its end).
+   */
+  private tailTask(): TaskState | undefined {
+    if (!this.speculation) return undefined;
+    for (const job of this.jobs) {
+      if (job.total < 2 || job.results.size < Math.ceil(this.speculation.quantile * job.total)) continue;
+      while (job.cursor < job.tasks.length && !job.tasks[job.cursor]!.queued) job.cursor += 1;
+      if (job.cursor < job.tasks.length) return job.tasks[job.cursor];
+    }
+    return undefined;
   }
 
   private hasWork(): boolean {

@@ -83,6 +83,8 @@ export interface Job {
   readonly active: Set<TaskState>;
   /** Milliseconds of each committed task, for speculation's median. */
   readonly durations: number[];
+  /** Tasks before this index are not waiting (for the tail rule's scan). */
+  cursor: number;
   running: number;
   finished: boolean;
   /** Removes the abort listener once the job is over, so a long-lived signal does not collect them. */
@@ -91,6 +93,8 @@ export interface Job {
 
 export interface TaskState extends QueuedTask {
   readonly job: Job;
+  /** Position in its job's task list. */
+  readonly index: number;
   readonly attempts: Set<Attempt>;
   failures: number;
   committed: boolean;
