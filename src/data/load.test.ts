@@ -126,7 +126,7 @@ describe('loading bad files', () => {
     const html = ASCII.encode('<!DOCTYPE html><html><body>404 Not Found</body></html>');
     const err = await loadError(html, 'data.parquet');
     expect(err.code).toBe('unsupported-file');
-    expect(err.message).toMatch(/"data\.parquet" is not a Parquet or Arrow IPC file\. Its name says Parquet, but it starts with "<!DOCTYPE html><" instead of the "PAR1" \(Parquet\) or "ARROW1" \(Arrow\) magic bytes/);
+    expect(err.message).toMatch(/"data\.parquet" is not a Parquet, Arrow IPC or CSV file\. Its name says Parquet, but it starts with "<!DOCTYPE html><" instead of the "PAR1" \(Parquet\) or "ARROW1" \(Arrow\) magic bytes/);
     // Under another name the message does not claim a Parquet name.
     const other = await loadError(html, 'page.html');
     expect(other.code).toBe('unsupported-file');
