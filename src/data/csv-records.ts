@@ -125,7 +125,8 @@ export class CsvRecordSplitter {
     for (let k = from; k < to; k++) {
       const c = text.charCodeAt(k);
       if (c === LF) {
-        if (!this.quotedCr) this.line++;
+        // An LF ends the break a pending CR began, or is a break of its own: one line either way.
+        this.line++;
         this.quotedCr = false;
       } else {
         if (this.quotedCr) this.line++;
