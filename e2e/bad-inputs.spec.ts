@@ -44,23 +44,38 @@ test('bad files dropped on the page give errors naming the line or column; a 100
       await coordinator.waitForLog(new RegExp(`load failed: .*"${c.file.replace('.', '\\.')}"`));
     }
 
-    // The 100 MB single line, chosen in the file picker. While the loader worker reads it, the
-    // page handles typing: an input listener records whether the load had settled when it ran.
+    // The 100 MB single line, dropped on the page (a disk-backed File: the page never reads its
+    // bytes; the loader worker streams them). In the same task as the drop, the page is given an
+    // input event for the next task; its listener records whether the load had settled by then.
+    // The load cannot settle first: its reply is a message from the worker after 16 MiB are read.
     const huge = join(dir, 'huge-single-line.csv');
     await writeHugeSingleLine(huge);
     await page.evaluate(() => {
-      const w = window as unknown as { loadSettled: boolean };
-      w.loadSettled = false;
+      const picker = document.createElement('input');
+      picker.type = 'file';
+      picker.id = 'test-picker';
+      picker.hidden = true;
+      document.body.append(picker);
+    });
+    await page.locator('#test-picker').setInputFiles(huge);
+    const echo = await page.evaluate(() => new Promise<string>((resolve) => {
+      let settled = false;
       window.fabric!.on('log', (e) => {
-        if (/^load failed|^loaded /.test(e.text)) w.loadSettled = true;
+        if (/^load failed|^loaded /.test(e.text)) settled = true;
       });
       const input = document.getElementById('slots-input') as HTMLInputElement;
-      input.addEventListener('input', () => (input.dataset.echo = `${input.value} ${w.loadSettled ? 'after' : 'during'} the load`));
-    });
-    await page.getByTestId('file-input').setInputFiles(huge);
-    await page.locator('#slots-input').fill('7');
-    await expect(page.locator('#slots-input')).toHaveAttribute('data-echo', '7 during the load');
+      input.addEventListener('input', () => resolve(`${input.value} ${settled ? 'after' : 'during'} the load`), { once: true });
+      const transfer = new DataTransfer();
+      transfer.items.add((document.getElementById('test-picker') as HTMLInputElement).files![0]!);
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      setTimeout(() => {
+        input.value = '7';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }, 0);
+    }));
+    expect(echo).toBe('7 during the load');
     await expect(error).toContainText(/^line-too-long: load: "huge-single-line\.csv" line 1: the record starting there is longer than 16,777,216 characters \(16 MiB\) with no line break/, { timeout: 120_000 });
+    await expect(page.getByTestId('dataset-panel')).toContainText('No dataset loaded.');
 
     // A good CSV (BOM, CRLF, quoted commas and line breaks, an empty cell) loads and describes.
     const good = '\uFEFFid,x,note\r\n1,1,"a, b"\r\n2,2,"two\r\nlines"\r\n3,3,c\r\n4,,d\r\n5,10,e\r\n';
