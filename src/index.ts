@@ -8,6 +8,7 @@ import './app-objectives';
 export { Fabric, type FabricOptions, type FabricEvents, type JoinInfo, type LogEntry } from './coordinator/fabric';
 export type { NodeInfo } from './coordinator/cluster';
 export { BUILTIN_DATASETS, type DatasetSource, type LoadDatasetOptions } from './coordinator/dataset-store';
+export type { CsvColumnType } from './data/csv-types';
 export type { DescribeOptions, DescribeReport, DescribeRow } from './coordinator/jobs/describe';
 export type { TrainOptions, TrainIteration, TrainedGlm, TrainedModel } from './coordinator/jobs/train';
 export type { TrainedMlp } from './coordinator/jobs/train-mlp';

@@ -5,7 +5,8 @@
 import * as Comlink from 'comlink';
 import flightsUrl from '@datasets/flights-3m.parquet?url';
 import type { LoaderApi } from '../data/load.worker';
-import type { LoadedDataset } from '../data/load';
+import type { LoadedDataset, LoadOptions } from '../data/load';
+import type { CsvColumnType } from '../data/csv-types';
 import type { DatasetInfo, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
 import { isSyntheticSource, type SyntheticSource } from './synthetic';
@@ -26,6 +27,8 @@ export interface LoadDatasetOptions {
   readonly name?: string;
   /** Rows per partition; chosen from the row width when omitted (100,000 for flights-3m). */
   readonly partitionRows?: number;
+  /** CSV only: a column's type instead of the inferred one, e.g. `{ zip: 'utf8' }` (src/data/csv-types.ts). */
+  readonly columnTypes?: Readonly<Record<string, CsvColumnType>>;
 }
 
 /** Holds the loaded dataset. */
@@ -58,7 +61,7 @@ export class DatasetStore {
   async load(source: DatasetSource, options: LoadDatasetOptions = {}): Promise<DatasetInfo> {
     const t0 = performance.now();
     const loader = this.startLoader();
-    const opts = options.partitionRows === undefined ? {} : { partitionRows: options.partitionRows };
+    const opts: LoadOptions = { partitionRows: options.partitionRows, columnTypes: options.columnTypes };
     let reply;
     if (isSyntheticSource(source)) {
       const o = source.options;
@@ -71,9 +74,8 @@ export class DatasetStore {
       const url = new URL(String(source), location.href);
       reply = await loader.loadUrl(url.href, options.name ?? (url.pathname.split('/').pop() || url.href), opts);
     } else if (source instanceof Blob) {
-      const name = options.name ?? (source instanceof File ? source.name : 'blob');
-      const buf = await source.arrayBuffer();
-      reply = await loader.loadBytes(Comlink.transfer(buf, [buf]), name, opts);
+      // The worker reads the file itself: the page never holds a large file's bytes.
+      reply = await loader.loadBlob(source, options.name ?? (source instanceof File ? source.name : 'blob'), opts);
     } else if (source instanceof ArrayBuffer || source instanceof Uint8Array) {
       const buf = source instanceof ArrayBuffer ? source.slice(0) : source.slice().buffer;
       reply = await loader.loadBytes(Comlink.transfer(buf, [buf]), options.name ?? 'bytes', opts);

@@ -63,7 +63,25 @@ function shardOf(shards: LayersModelFiles['shards'], path: string): Uint8Array |
   return v === undefined ? undefined : v instanceof Uint8Array ? v : new Uint8Array(v);
 }
 
-/** A tfjs LayersModel from its files. Throws `bad-input` for a corrupt model.json or missing shards. */
+/**
+ * The width of a LayersModel's first input as its topology declares it (`batch_input_shape` of
+ * the first layer or InputLayer, `[null, width]`), or undefined when the topology does not say.
+ * Read here so a wrong `columns` list fails when the model is given, not on every slot later.
+ */
+export function topologyInputWidth(topology: unknown): number | undefined {
+  // tfjs writes { class_name, config }; Keras' converter wraps it as { model_config: { ... } }.
+  type Config = { config?: { layers?: unknown } };
+  const root = topology as (Config & { model_config?: Config }) | undefined;
+  const layers = (root?.model_config ?? root)?.config?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) return undefined;
+  const config = (layers[0] as { config?: { batch_input_shape?: unknown; batch_shape?: unknown } }).config;
+  const shape = config?.batch_input_shape ?? config?.batch_shape;
+  if (!Array.isArray(shape) || shape.length !== 2) return undefined;
+  const width: unknown = shape[1];
+  return typeof width === 'number' ? width : undefined;
+}
+
+/** A tfjs LayersModel from its files. Throws `bad-input` for a corrupt model.json, missing shards or inputs that do not match. */
 export function prepareLayers(files: LayersModelFiles, options: ExternalModelOptions = {}): PreparedModel {
   let json: ModelJson;
   try {
@@ -100,6 +118,10 @@ export function prepareLayers(files: LayersModelFiles, options: ExternalModelOpt
   const fabric = json.userDefinedMetadata?.fabric;
   const inputs: ModelInputs | undefined = options.columns ? { columns: [...options.columns] } : fabric?.plan ? { plan: fabric.plan } : undefined;
   if (!inputs) throw new FabricError('bad-input', 'score: this model does not say which columns are its inputs; pass columns: [\'distance\', …] in the order the model expects');
+  const width = topologyInputWidth(json.modelTopology);
+  if (options.columns && width !== undefined && width !== options.columns.length) {
+    throw new FabricError('bad-input', `score: the model takes ${width} input${width === 1 ? '' : 's'} (its first layer's batch_input_shape), but columns lists ${options.columns.length}: ${options.columns.join(', ')}. Pass the ${width} columns the model was trained on, in order.`);
+  }
   const head = fabric?.kind === 'linear' || fabric?.kind === 'logistic' || fabric?.kind === 'softmax' ? fabric.kind : 'raw';
   const header: ModelHeader = { type: 'layers', head, labels: fabric?.labels ?? [], inputs, modelTopology: json.modelTopology, weightSpecs: specs };
   return { prepared: true, name: options.name ?? 'tfjs LayersModel', header, bytes: packModel(header, weights) };

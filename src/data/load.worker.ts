@@ -8,7 +8,7 @@ import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
 import { FabricError, type SerializedError } from '../protocol/errors';
 // An entry point, not a library module: it composes the loader with Fabric's one seeded generator.
 import { seededRandom } from '../kernels/random';
-import { loadBytes, loadTable, type LoadedDataset, type LoadOptions } from './load';
+import { loadBlob, loadTable, type LoadedDataset, type LoadOptions } from './load';
 import { syntheticIot } from './synthetic-iot';
 import { PARQUET_BATCH_ROWS } from './read-table';
 
@@ -21,6 +21,8 @@ export type LoadReply = { ok: true; dataset: LoadedDataset } | { ok: false; erro
 export interface LoaderApi {
   loadUrl(url: string, name: string, options: LoadOptions): Promise<LoadReply>;
   loadBytes(bytes: ArrayBuffer, name: string, options: LoadOptions): Promise<LoadReply>;
+  /** A File or Blob, read here: a CSV is streamed from it, so the page never holds its bytes. */
+  loadBlob(blob: Blob, name: string, options: LoadOptions): Promise<LoadReply>;
   /** Generates the synthetic IoT dataset (synthetic-iot.ts) from a seed and partitions it. */
   loadIot(iot: IotRequest, name: string, options: LoadOptions): Promise<LoadReply>;
 }
@@ -35,12 +37,12 @@ export interface IotRequest {
   readonly sizeSpread?: number | undefined;
 }
 
-async function run(getBytes: () => Promise<Uint8Array>, name: string, options: LoadOptions): Promise<LoadReply> {
+async function run(getBlob: () => Promise<Blob>, name: string, options: LoadOptions): Promise<LoadReply> {
   return reply(async () => {
     ready ??= initParquet({ module_or_path: parquetWasmUrl });
     await ready;
-    const bytes = await getBytes();
-    return loadBytes(bytes, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), options);
+    const blob = await getBlob();
+    return loadBlob(blob, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), options);
   });
 }
 
@@ -60,9 +62,10 @@ const api: LoaderApi = {
       throw new FabricError('bad-input', `load: could not fetch ${url} (${(e as Error).message}). Check the URL and that the server allows it.`);
     });
     if (!res.ok) throw new FabricError('bad-input', `load: fetching ${url} answered ${res.status} ${res.statusText}. Check the URL.`);
-    return new Uint8Array(await res.arrayBuffer());
+    return res.blob();
   }, name, options),
-  loadBytes: (bytes, name, options) => run(async () => new Uint8Array(bytes), name, options),
+  loadBytes: (bytes, name, options) => run(async () => new Blob([bytes]), name, options),
+  loadBlob: (blob, name, options) => run(async () => blob, name, options),
   loadIot: (iot, name, options) => reply(async () => loadTable(syntheticIot({ ...iot, random: seededRandom(iot.seed) }).table, name, options)),
 };
 

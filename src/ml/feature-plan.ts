@@ -82,7 +82,12 @@ export function planFeatures(params: FeatureStatsParams, model: PlanModel, stats
   counts.missing[`target ${params.target.column}`] = stats.reduce((a, s) => a + s.target.missing, 0);
   const withMissing = Object.entries(counts.missing).filter(([, n]) => n > 0);
   if (params.missing === 'error' && withMissing.length > 0) {
-    throw new FabricError('bad-input', `train: missing values (null or NaN): ${withMissing.map(([k, n]) => `${k}: ${n}`).join(', ')}. Choose how to handle them: missing: 'drop' (drop those rows) or 'impute' (use the mean, or no category).`);
+    // Name the partitions too (stats come in partition order), so the rows can be found.
+    const where = (name: string): string => {
+      const parts = stats.flatMap((s, p) => ((name === `target ${params.target.column}` ? s.target.missing : s.features[names.indexOf(name)]!.missing) > 0 ? [p] : []));
+      return `partition${parts.length === 1 ? '' : 's'} ${parts.slice(0, 5).join(', ')}${parts.length > 5 ? ', …' : ''}`;
+    };
+    throw new FabricError('bad-input', `train: missing values (null or NaN): ${withMissing.map(([k, n]) => `${k}: ${n} (in ${where(k)})`).join(', ')}. Choose how to handle them: missing: 'drop' (drop those rows) or 'impute' (use the mean, or no category).`);
   }
   const target = planTarget(params.target, model, stats);
 

@@ -10,6 +10,7 @@ import { InProcessNode } from '../../testing/in-process-node';
 import { ArtifactStore } from '../artifact-store';
 import type { BlobStore } from '../blob-store';
 import { Scheduler } from '../scheduler';
+import { packModel } from '../../protocol/model-container';
 import { prepareLayers, prepareTrained, type PreparedModel } from '../score-model';
 import { scoreDesign } from '../../worker/features/score-design';
 import { runScoreJob } from './score';
@@ -114,7 +115,11 @@ describe('score', () => {
     expect(() => prepareLayers({ modelJson: '{ not json', shards: {} }, { columns: ['x1'] })).toThrow(/model.json is not valid JSON/);
     expect(() => prepareLayers({ modelJson, shards: {} }, { columns: ['x1', 'x2'] })).toThrow(/weight shard group1-shard1of1.bin listed in model.json is missing/);
     expect(() => prepareLayers({ modelJson, shards: { 'group1-shard1of1.bin': weights.slice(0, 8) } }, { columns: ['x1', 'x2'] })).toThrow(/shards hold 8 bytes, but model.json describes/);
-    const wrong = prepareLayers({ modelJson, shards: { 'group1-shard1of1.bin': weights } }, { columns: ['x1', 'x2', 'y'] });
+    expect(() => prepareLayers({ modelJson, shards: { 'group1-shard1of1.bin': weights } }, { columns: ['x1', 'x2', 'y'] }))
+      .toThrow(/the model takes 2 inputs \(its first layer's batch_input_shape\), but columns lists 3: x1, x2, y/);
+    // The slot checks again, for a model whose topology does not declare its width.
+    const header = { ...prepared.header, inputs: { columns: ['x1', 'x2', 'y'] } };
+    const wrong: PreparedModel = { ...prepared, header, bytes: packModel(header, new Uint8Array(weights)) };
     await expect(runScoreJob(nodes(e, [1]).scheduler, e.artifacts, e.info, e.store.bytes, wrong, {})).rejects.toThrow(/the model takes 2 inputs, but the columns \["x1","x2","y"\] give 3/);
     const absent = prepareLayers({ modelJson, shards: { 'group1-shard1of1.bin': weights } }, { columns: ['x1', 'nope'] });
     await expect(runScoreJob(nodes(e, [1]).scheduler, e.artifacts, e.info, e.store.bytes, absent, {})).rejects.toThrow(/input column "nope" is not in/);

@@ -1,7 +1,7 @@
 /** Feature shorthands of the train API: `'distance'`, `'hour(date)'`, `'onehot(origin)'`, or specs. */
 import type { DatasetInfo } from '../../protocol/dataset';
 import { FabricError } from '../../protocol/errors';
-import { FeatureSpecSchema, type FeatureSpec } from '../../protocol/train';
+import { FeatureSpecSchema, type FeatureSpec, type TargetSpec } from '../../protocol/train';
 
 const PARTS: Record<string, 'hour' | 'day-of-week' | 'month'> = {
   hour: 'hour', dayofweek: 'day-of-week', 'day-of-week': 'day-of-week', weekday: 'day-of-week', month: 'month',
@@ -32,4 +32,15 @@ export function parseFeature(f: FeatureSpec | string, dataset: DatasetInfo): Fea
   check(f);
   const info = dataset.columns.find((c) => c.name === f)!;
   return info.numeric && !info.type.startsWith('Timestamp') ? { kind: 'numeric', column: f } : { kind: 'one-hot', column: f };
+}
+
+/**
+ * Checks that the target names a column of the dataset, before any task runs: a missing target
+ * (a CSV without that header, a typo) is named with the columns there are.
+ */
+export function checkTarget(target: TargetSpec | string | undefined, dataset: DatasetInfo): void {
+  const column = typeof target === 'string' ? target : target?.column;
+  const columns = dataset.columns.map((c) => c.name);
+  if (typeof column !== 'string' || column === '') throw new FabricError('bad-input', `train: options.target is missing; give the column to predict, e.g. target: '${columns[0] ?? 'delay'}'. The columns of ${dataset.name} are: ${columns.join(', ')}`);
+  if (!columns.includes(column)) throw new FabricError('bad-input', `train: target column "${column}" is not in ${dataset.name}; its columns are: ${columns.join(', ')}`);
 }

@@ -20,7 +20,7 @@ import { cpuAggregator, type Aggregator } from '../aggregator';
 import type { ArtifactStore } from '../artifact-store';
 import type { Scheduler, TaskOutcome } from '../scheduler';
 import { evaluateGlm, type ModelMetrics } from './train-metrics';
-import { parseFeature } from './train-features';
+import { checkTarget, parseFeature } from './train-features';
 import { trainMlp, type TrainedMlp } from './train-mlp';
 import { numericAgreement } from '../agreement';
 
@@ -134,6 +134,7 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
   const t0 = performance.now();
   const model = options.model;
   if (!model || (model.family !== 'glm' && model.family !== 'mlp')) throw new FabricError('bad-input', 'train: options.model must be a model spec such as logisticRegression({ l2: 1e-3 }) or mlp({ hidden: [32] })');
+  checkTarget(options.target, dataset);
   const kind = model.family === 'glm' ? model.kind : model.kind ?? inferHead(targetOf(options.target), dataset);
   const job = ++jobSeq;
   const features = options.features.map((f) => parseFeature(f, dataset));
