@@ -20,7 +20,7 @@ export const CHAOS_SCHEDULER: SchedulerOptions = { localityWaitMs: 0, speculatio
 
 /** What the scheduler did under a schedule. */
 export interface ChaosAudit {
-  /** task-started and task-committed events seen (the span of a fault-free run). */
+  /** task-started and task-committed events seen (a fault-free run's committed count is the span of moments). */
   readonly started: number;
   readonly committed: number;
   readonly closed: number;
@@ -53,7 +53,7 @@ export class ChaosCluster {
   private nextId: number;
   private readonly off: () => void;
 
-  /** Without a schedule's events, a fault-free run on the same nodes (its audit is the span). */
+  /** With a schedule of no events, a fault-free run on the same nodes. */
   constructor(private readonly store: BlobStore, readonly schedule: ChaosSchedule, options: SchedulerOptions = CHAOS_SCHEDULER) {
     this.scheduler = new Scheduler(options);
     this.pending = [...schedule.events];

@@ -15,7 +15,7 @@ import { describeSchedule, planChaos, type ChaosSchedule } from './schedule';
  */
 const HANG_MS = 60_000;
 
-/** The fault-free run: its result, and its audit (whose counts are the span of moments). */
+/** The fault-free run: its result, and its audit (its committed tasks are the span of moments). */
 export interface CleanRun {
   readonly result: unknown;
   readonly audit: ChaosAudit;
@@ -52,14 +52,14 @@ async function runOn(paradigm: ChaosParadigm, schedule: ChaosSchedule): Promise<
 
 /** Runs `paradigm` on its nodes without faults. */
 export async function cleanRun(paradigm: ChaosParadigm): Promise<CleanRun> {
-  const run = await runOn(paradigm, { seed: 0, nodes: paradigm.nodes, events: [] });
+  const run = await runOn(paradigm, { seed: 0, nodes: paradigm.nodes, span: 0, events: [] });
   if (run.error !== undefined) throw new Error(`${paradigm.name}: the fault-free run failed: ${run.error}`);
   return { result: run.result, audit: run.audit };
 }
 
 /** Runs `paradigm` under the schedule drawn from `seed`, and judges it against the clean run. */
 export async function chaosRun(paradigm: ChaosParadigm, clean: CleanRun, seed: number): Promise<ChaosOutcome> {
-  const schedule = planChaos(seed, paradigm.nodes, clean.audit);
+  const schedule = planChaos(seed, paradigm.nodes, clean.audit.committed);
   const { result, audit, error } = await runOn(paradigm, schedule);
   const verdict: ChaosVerdict = error === undefined ? paradigm.compare(clean.result, result) : { lost: 0, duplicated: 0, problems: [] };
   const problems = [...verdict.problems];
