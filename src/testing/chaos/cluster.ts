@@ -26,6 +26,8 @@ export interface ChaosAudit {
   readonly closed: number;
   readonly reopened: number;
   readonly slowed: number;
+  /** Node losses the scheduler saw (node-lost events): must equal `closed`. */
+  readonly lossesDetected: number;
   /** Faults whose moment never came (the run was shorter than the fault-free one). */
   readonly unreached: number;
   /** Tasks put back in the queue after a loss or a failure. */
@@ -48,7 +50,7 @@ export class ChaosCluster {
   private readonly pending: ChaosEvent[];
   private readonly commits = new Map<string, number>();
   private readonly startedIds = new Set<string>();
-  private readonly counts = { started: 0, committed: 0, closed: 0, reopened: 0, slowed: 0, requeued: 0, speculated: 0, duplicatesDropped: 0 };
+  private readonly counts = { started: 0, committed: 0, closed: 0, reopened: 0, slowed: 0, lossesDetected: 0, requeued: 0, speculated: 0, duplicatesDropped: 0 };
   private readonly log: string[] = [];
   private nextId: number;
   private readonly off: () => void;
@@ -90,6 +92,7 @@ export class ChaosCluster {
         this.due('task-committed', this.counts.committed, e.nodeId);
         return;
       case 'node-lost':
+        this.counts.lossesDetected += 1;
         this.counts.requeued += e.requeued;
         return;
       case 'task-failed':

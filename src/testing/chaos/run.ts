@@ -66,6 +66,7 @@ export async function chaosRun(paradigm: ChaosParadigm, clean: CleanRun, seed: n
   if (error !== undefined) problems.push(`the job failed: ${error}`);
   if (audit.committedTwice.length > 0) problems.push(`committed twice: ${audit.committedTwice.join(', ')}`);
   if (error === undefined && audit.neverCommitted.length > 0) problems.push(`started but never committed: ${audit.neverCommitted.join(', ')}`);
+  if (audit.lossesDetected !== audit.closed) problems.push(`${audit.closed} nodes lost but the scheduler saw ${audit.lossesDetected} losses`);
   if (audit.closed === 0) problems.push('no node was lost: the schedule exercised nothing');
   if (audit.requeued + audit.speculated === 0) problems.push('no task was requeued or speculated: the schedule exercised nothing');
   const report = [

@@ -49,10 +49,10 @@ const MIN_EVENTS = 2;
 const MAX_EVENTS = 5;
 /**
  * Slowdown factors: the slot runtime holds a result (factor - 1) times its compute time. Tasks
- * here compute in a few ms, so 30 to 300 puts a slowed task past CHAOS_SCHEDULER's 20 ms
+ * here compute in a few ms, so 10 to 100 puts a slowed task past CHAOS_SCHEDULER's 20 ms
  * speculation floor, where a copy can overtake it.
  */
-const SLOW_FACTORS = [30, 100, 300];
+const SLOW_FACTORS = [10, 30, 100];
 
 /**
  * A schedule for `seed`: starting `nodes`, then 2 to 5 faults at moments spread over the
