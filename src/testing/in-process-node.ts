@@ -20,6 +20,8 @@ export class InProcessNode implements ExecutorNode {
   /** Per slot, what was sent (or is being sent) to it, as LocalNode and VolunteerNode keep it: one send per blob. */
   private readonly cached: Map<string, Promise<void>>[];
   private readonly lost: ((reason: FabricError) => void)[] = [];
+  /** Rejecters of the tasks running now, so {@link drop} can fail them as a closed link does. */
+  private readonly inFlight = new Set<(e: FabricError) => void>();
   private closed = false;
 
   constructor(readonly id: string, slots: number, private readonly store: BlobStore, readonly name = id) {
@@ -28,7 +30,14 @@ export class InProcessNode implements ExecutorNode {
     this.cached = Array.from({ length: slots }, () => new Map<string, Promise<void>>());
   }
 
-  async execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+  execute(slot: number, task: TaskRequest): Promise<TaskOutput> {
+    return new Promise<TaskOutput>((resolve, reject) => {
+      this.inFlight.add(reject);
+      this.run(slot, task).then(resolve, reject).finally(() => this.inFlight.delete(reject));
+    });
+  }
+
+  private async run(slot: number, task: TaskRequest): Promise<TaskOutput> {
     try {
       return await this.attempt(slot, task);
     } catch (e) {
@@ -79,5 +88,20 @@ export class InProcessNode implements ExecutorNode {
     if (this.closed) return;
     this.closed = true;
     for (const cb of this.lost) cb(new Err('worker-lost', reason));
+  }
+
+  /**
+   * Loses the node as a closed WebRTC link (or a crashed tab) does, unlike {@link close}, which
+   * lets running tasks finish before they fail: the loss callbacks hear `code` at once, and every
+   * task in flight is rejected with `worker-lost` (in that order, as VolunteerNode's lose() does).
+   * The slots' work goes on in the background and its results are thrown away.
+   */
+  drop(code: 'worker-lost' | 'link-closed', reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    const pending = [...this.inFlight];
+    this.inFlight.clear();
+    for (const reject of pending) reject(new Err('worker-lost', `${this.id} was lost: ${reason}`));
+    for (const cb of this.lost) cb(new Err(code, reason));
   }
 }
