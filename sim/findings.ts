@@ -1,7 +1,8 @@
 /**
  * The report's findings: what each scenario's figures say, in sentences built from the figures.
  * The reasons given come from reading src/coordinator/scheduler.ts and from CPU profiles of these
- * runs (`node --cpu-prof`), as docs/scale.md explains.
+ * runs (`node --cpu-prof`), as docs/scale.md explains. The scores of the scheduler before its index
+ * and speculation are kept in docs/scale.md, not here: these sentences describe the code as it is.
  */
 import type { FleetParams } from './fleet';
 import { bytes, count, logNormalRank, median, millis, percent, ratio, seconds } from './format';
@@ -50,14 +51,14 @@ function train(o: IsolatedOutcome, f: FleetParams): string {
     `- **train**: ${count(times.length)} iterations finished${r.note ? ' before the CPU budget stopped the run' : ''}, ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealTopMs)} on the 300 fastest slots (${ratio(r.jobMs, r.idealTopMs)}).`,
     `The first iteration took ${seconds(times[0] ?? Number.NaN)}: it ships all 300 partitions (${bytes(300 * 4e6)}), at least ${seconds((300 * 4e6 * 8 * 1000) / f.network.coordinatorBps)} on the coordinator's link.`,
     times.length > 1 ? `Later ones took ${seconds(median(times.slice(1)))} (median of ${times.length - 1}) and up to ${seconds(Math.max(...times.slice(1)))}, against ${seconds(r.idealTopMs / times.length)} ideal each: an iteration waits for its slowest task${f.silentShare > 0 ? `, and among 300 partition holders one leaves silently every ${silentEvery.toFixed(1)} s on average, so an iteration often waits for the ${seconds(f.heartbeatTimeoutMs)} heartbeat timeout before a task is requeued` : ', and a holder that leaves costs a requeue and a partition shipped again'}.` : '',
-    `Scheduler CPU per iteration went from ${seconds(cpu[0] ?? Number.NaN)} to ${seconds(cpu[cpu.length - 1] ?? Number.NaN)} (${millis((cpu[cpu.length - 1] ?? Number.NaN) / 300)} per task). A CPU profile of this scenario (\`node --cpu-prof\`) puts most of it in \`pick()\` and the \`holds\` check it calls: for a slot that holds none of the waiting tasks' partitions, it looks, for each waiting task, through every live slot for a holder (\`live.some(holds)\`), and \`dispatch()\` tries the idle slots fastest first, so every fast volunteer that joined since the partitions were placed is scanned, task by task, before a holder is reached. That is slots x waiting tasks per candidate slot, and it grows as churn adds fast newcomers.`,
+    `Scheduler CPU per iteration went from ${seconds(cpu[0] ?? Number.NaN)} to ${seconds(cpu[cpu.length - 1] ?? Number.NaN)} (${millis((cpu[cpu.length - 1] ?? Number.NaN) / 300)} per task): waiting tasks are indexed by partition and partitions by their live holders, so a start is a few heap operations whatever the fleet. ${count(r.counts.speculated)} stragglers were copied to free slots (speculation), and a stage's last waiting tasks go to any free slot rather than wait for a busy holder.`,
   ].filter(Boolean).join(' ');
 }
 
 function fitGroups(o: IsolatedOutcome, f: FleetParams): string {
   if (o.kind === 'killed') return `- **fitGroups** ${killedText(o)}.`;
   const r = o.result;
-  return `- **fitGroups**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}). ${lastTaskText(r, f)} Largest-first helps only while the big groups go to fast slots: each slot also holds a second, queued task (slotQueueDepth 2), a requeued task goes to the front of the queue and then to whichever slot is free first, and nothing relaunches a straggler (speculation is in DESIGN.md, not yet in scheduler.ts), so the job ends when its slowest slot does.`;
+  return `- **fitGroups**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}). ${lastTaskText(r, f)} Largest-first helps only while the big groups go to fast slots: each slot also holds a second, queued task (slotQueueDepth 2), and a requeued task goes to whichever slot is free first. Speculation copied ${count(r.counts.speculated)} stragglers, but only to a slot that is idle when the job is in its tail; a 60 s group on a slow slot is still the job's end when no fast slot is free.`;
 }
 
 function tune(o: IsolatedOutcome): string {
@@ -72,7 +73,7 @@ function score(o: IsolatedOutcome): string {
   if (o.kind === 'killed') {
     const p = o.progress;
     const warm = p && p.startsBefore > 0 ? ` The warm-up pass before it, over the same partitions with nothing cached yet, took ${millis(p.schedulerMsBefore / p.startsBefore)} a start (${count(p.startsBefore)} starts).` : '';
-    return `- **score** ${killedText(o)}. Every waiting batch's partition is held by some live slot, so \`pick()\` finds no unplaced task and, for each idle slot that holds none of them, scans every waiting task against every live slot; with a job of ${count(p?.submitted ?? Number.NaN)} tasks and ${count(p?.slots ?? Number.NaN)} slots that is millions of checks per idle slot, and \`dispatch()\` repeats it for every task it starts, all in one synchronous call.${warm}`;
+    return `- **score** ${killedText(o)}.${warm}`;
   }
   const r = o.result;
   return `- **score**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}); ${bytes(r.egressBytes)} left the coordinator (the 5 MB model to each slot that scored, and partitions re-sent after churn).`;
@@ -84,7 +85,7 @@ function tiny(o: IsolatedOutcome, f: FleetParams): string {
   const rate = r.startsMeasured / (r.schedulerMs / 1000);
   const demand = r.slotsAtStart / 0.005;
   const tail = r.jobMs > f.heartbeatTimeoutMs ? ` The job's ${seconds(r.jobMs)} is the heartbeat timeout: a few tasks sat on volunteers that had gone silent until the ${seconds(f.heartbeatTimeoutMs)} timeout requeued them.` : '';
-  return `- **tiny**: the scheduler dispatched ${count(rate)} tasks per CPU-second (${millis(r.schedulerMs / r.startsMeasured)} a start): \`dispatch()\` sorts every live slot for each task it starts (\`liveSlots()\`, then a filter and a second sort), and \`pick()\` copies the slot map. ${count(r.slotsAtStart)} slots running 5 ms tasks could take ${count(demand)} a second, so one coordinator thread caps this pattern at ${percent(rate, demand)} of the fleet.${tail}`;
+  return `- **tiny**: the scheduler dispatched ${count(rate)} tasks per CPU-second (${millis(r.schedulerMs / r.startsMeasured)} a start, events and progress callbacks included). ${count(r.slotsAtStart)} slots running 5 ms tasks could take ${count(demand)} a second, so one coordinator thread caps this pattern at ${percent(rate, demand)} of the fleet: tasks this small need batching, or a sub-coordinator per group of volunteers.${tail} ${count(r.counts.speculated)} tasks were copied by speculation.`;
 }
 
 /** Findings as markdown bullets. */

@@ -143,7 +143,7 @@ export function buildReport(info: RunInfo, outcomes: readonly IsolatedOutcome[],
     '',
     assumptions(fleet),
     '',
-    'Scenario sizes are in sim/scenarios.ts, each with its reasoning. What is not modelled: slot memory (no eviction, no `not-cached`), the coordinator\'s own work between iterations (L-BFGS, TPE suggestions), the cost of the link framing and schema checks on the coordinator, and speculation, which the scheduler does not have yet.',
+    'Scenario sizes are in sim/scenarios.ts, each with its reasoning. What is not modelled: slot memory (no eviction, no `not-cached`), the coordinator\'s own work between iterations (L-BFGS, TPE suggestions), and the cost of the link framing and schema checks on the coordinator. Speculation and the tail rule are the scheduler\'s own, as in the app; verification mode is off, as by default.',
     '',
   ].join('\n');
 }
