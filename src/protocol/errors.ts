@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   'peer-server-unavailable': 'The PeerJS signalling server could not be reached.',
   'group-too-large': 'fitGroups: a group needs more memory on a slot than the budget (budgetBytes). Its row in the results has this status and names the group, its size and the budget; the other groups finish.',
   'cancelled': 'The job was stopped by its caller.',
+  'dataset-mismatch': 'resume: the data offered or loaded is not the data the checkpoint was made on (file hash or dataset id differs). Permanent: give the original file, or discard the checkpoint.',
   'internal': 'A bug in Fabric. Please report it with the message.',
 } as const;
 
