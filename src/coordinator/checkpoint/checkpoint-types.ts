@@ -126,3 +126,15 @@ export interface JobCheckpointing<S> {
   readonly save: (state: S) => void;
   readonly from?: S | undefined;
 }
+
+/** Options of `fabric.resume`: the callbacks of train or tune, and the file when the job ran on one. */
+export interface ResumeOptions {
+  /** As train's; it is first called with every iteration the checkpoint holds, so a chart shows the whole run. */
+  readonly onIteration?: TrainOptions['onIteration'];
+  /** As tune's; the trials it is called with include every finished trial of the checkpoint. */
+  readonly onTrial?: TuneOptions['onTrial'];
+  /** Aborting cancels the resumed job, and its checkpoint is deleted. */
+  readonly signal?: AbortSignal;
+  /** The user's file the job ran on (checked by SHA-256); built-in and URL datasets reload by themselves. */
+  readonly file?: Blob;
+}

@@ -34,7 +34,7 @@ function storable<O extends { signal?: AbortSignal }>(options: O): Omit<O, 'sign
 function defaultName(spec: JobSpec): string {
   if (spec.kind === 'tune') return `tune ${spec.options.algo ?? 'tpe'} on ${spec.options.objective}`;
   const m = spec.options.model;
-  return m.family === 'mlp' ? `MLP [${m.hidden.join(', ')}]` : m.kind;
+  return m?.family === 'mlp' ? `MLP [${m.hidden.join(', ')}]` : m?.kind ?? 'train';
 }
 
 /** How far a checkpoint got, for the list and the page's notice. */
@@ -89,7 +89,7 @@ export class Checkpoints {
   track(spec: { kind: 'train'; options: TrainOptions; from?: Checkpoint & { kind: 'train' } }, dataset: CheckpointDataset | undefined): TrackedJob<TrainState> | undefined;
   track(spec: { kind: 'tune'; options: TuneOptions; from?: Checkpoint & { kind: 'tune' } }, dataset: CheckpointDataset | undefined): TrackedJob<TuneState> | undefined;
   track(spec: JobSpec, dataset: CheckpointDataset | undefined): TrackedJob<TrainState> | TrackedJob<TuneState> | undefined {
-    if (!spec.options.checkpoint && !spec.from) return undefined;
+    if (!spec.options?.checkpoint && !spec.from) return undefined;
     const now = Date.now();
     const id = spec.from?.id ?? `ckpt-${now.toString(36)}-${Math.floor(Math.random() * 2 ** 32).toString(36)}`;
     const writer = new CheckpointWriter(this.open(), this.onError);

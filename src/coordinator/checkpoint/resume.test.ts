@@ -51,7 +51,7 @@ function cluster(d: Data, slots: number[]): Scheduler {
 const crash = new FabricError('worker-lost', 'simulated page reload');
 
 /** Runs `options` whole; then again, dying after `k` iterations; then resumes from the stored checkpoint. */
-async function trainInterrupted(options: TrainOptions, k: number): Promise<{ whole: TrainedModel; resumed: TrainedModel; saved: Checkpoint & { kind: 'train' }; after: number }> {
+async function trainInterrupted(options: TrainOptions, k: number): Promise<{ whole: TrainedModel; resumed: TrainedModel; saved: Checkpoint & { kind: 'train' }; after: number; reported: number[] }> {
   const d = await data();
   const whole = await runTrainJob(cluster(d, [2]), d.artifacts, d.info, options, cpuAggregator);
   const checkpoints = new Checkpoints(new IDBFactory());
@@ -66,16 +66,18 @@ async function trainInterrupted(options: TrainOptions, k: number): Promise<{ who
   if (saved.kind !== 'train') throw new Error('expected a train checkpoint');
   const again = checkpoints.track({ kind: 'train', options: saved.options, from: saved }, d.ref)!;
   expect(again.id).toBe(saved.id);
-  const resumed = await runTrainJob(cluster(d, [3]), d.artifacts, d.info, saved.options, cpuAggregator, again.checkpointing);
+  const reported: number[] = [];
+  const resumed = await runTrainJob(cluster(d, [3]), d.artifacts, d.info, { ...saved.options, onIteration: (it) => reported.push(it.iteration) }, cpuAggregator, again.checkpointing);
   await again.end();
   const after = (await checkpoints.list()).length;
-  return { whole, resumed, saved, after };
+  return { whole, resumed, saved, after, reported };
 }
 
 describe('resume a train job from its checkpoint', () => {
   it('logistic regression (L-BFGS) ends with bit-identical parameters and the same history', async () => {
     const options: TrainOptions = { target: { column: 'y', threshold: 0 }, features: ['x1', 'x2', 'onehot(city)'], model: logisticRegression({ l2: 1e-3 }), maxIter: 25, tol: 1e-12, seed: 4 };
-    const { whole, resumed, saved, after } = await trainInterrupted(options, 6);
+    const { whole, resumed, saved, after, reported } = await trainInterrupted(options, 6);
+    expect(reported, 'the live view hears the checkpoint\'s iterations first, then the new ones').toEqual(whole.history.map((h) => h.iteration));
     expect(saved.kind).toBe('train');
     expect(saved.state.history.at(-1)!.iteration).toBe(5); // the crash came in iteration 6's callback
     expect(saved.state.family === 'glm' && saved.state.optimizer.optimizer).toBe('lbfgs');

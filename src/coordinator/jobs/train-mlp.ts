@@ -44,6 +44,7 @@ export async function trainMlp(ctx: TrainContext, spec: MlpSpec, head: GlmKind):
   const total = steps * spec.epochs;
   const evalEvery = Math.max(1, Math.floor(steps / HOLDOUT_POINTS_PER_EPOCH));
   const history: TrainIteration[] = from ? [...from.history] : [];
+  for (const it of history) ctx.options.onIteration?.(it); // a resumed job's earlier steps, for the live view
   let holdout = from?.holdout ?? NaN;
   let iteration = from?.iteration ?? 0;
   // After (epoch, step) the next step to run: where a checkpoint says to continue.

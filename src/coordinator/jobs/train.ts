@@ -212,6 +212,8 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
   // 3. Optimize.
   const glmFrom = from as GlmTrainState | undefined;
   const history: TrainIteration[] = glmFrom ? [...glmFrom.history] : [];
+  // A resumed job reports the iterations it already had first, so a live view draws the whole curve.
+  for (const it of history) options.onIteration?.(it);
   const minimize = model.optimizer === 'gd' ? minimizeGd : minimizeLbfgs;
   const result = await minimize(objective, new Float64Array(n), {
     maxIter,
