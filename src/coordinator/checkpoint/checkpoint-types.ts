@@ -104,10 +104,9 @@ export type Checkpoint =
   | (CheckpointCommon & { readonly kind: 'train'; readonly options: StoredTrainOptions; readonly state: TrainState })
   | (CheckpointCommon & { readonly kind: 'tune'; readonly options: StoredTuneOptions; readonly state: TuneState });
 
-/** A checkpoint as `fabric.checkpoints()` lists it. */
-export interface CheckpointSummary {
+/** A checkpoint as `fabric.checkpoints()` lists it: how far it got, and the job's options. */
+export type CheckpointSummary = {
   readonly id: string;
-  readonly kind: 'train' | 'tune';
   readonly name: string;
   /** Iterations (GLM), steps (MLP) or trials done, of at most `total`. */
   readonly done: number;
@@ -118,7 +117,7 @@ export interface CheckpointSummary {
   readonly dataset: string | undefined;
   /** True when resuming needs the user's file again (`resume(id, { file })`). */
   readonly needsFile: boolean;
-}
+} & ({ readonly kind: 'train'; readonly options: StoredTrainOptions } | { readonly kind: 'tune'; readonly options: StoredTuneOptions });
 
 /** What a job needs to checkpoint: where to send its state, and the state to continue from. */
 export interface JobCheckpointing<S> {

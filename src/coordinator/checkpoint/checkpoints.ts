@@ -39,11 +39,12 @@ function defaultName(spec: JobSpec): string {
 
 /** How far a checkpoint got, for the list and the page's notice. */
 export function summarize(c: Checkpoint): CheckpointSummary {
-  const common = { id: c.id, kind: c.kind, name: c.name, savedAt: c.savedAt, dataset: c.dataset?.name, needsFile: c.dataset?.identity?.kind === 'file' };
-  if (c.kind === 'tune') return { ...common, done: c.state.finished.length, total: c.options.maxEvals, unit: 'trials' };
+  const common = { id: c.id, name: c.name, savedAt: c.savedAt, dataset: c.dataset?.name, needsFile: c.dataset?.identity?.kind === 'file' };
+  if (c.kind === 'tune') return { ...common, kind: 'tune', options: c.options, done: c.state.finished.length, total: c.options.maxEvals, unit: 'trials' };
   const last = c.state.history.at(-1);
-  if (c.state.family === 'mlp') return { ...common, done: c.state.iteration, total: last?.maxIter ?? c.state.iteration, unit: 'steps' };
-  return { ...common, done: last?.iteration ?? 0, total: c.options.maxIter ?? 100, unit: 'iterations' };
+  const train = { ...common, kind: 'train' as const, options: c.options };
+  if (c.state.family === 'mlp') return { ...train, done: c.state.iteration, total: last?.maxIter ?? c.state.iteration, unit: 'steps' };
+  return { ...train, done: last?.iteration ?? 0, total: c.options.maxIter ?? 100, unit: 'iterations' };
 }
 
 /** Whether a job that ended with `error` may be resumed (its checkpoint is kept). */
