@@ -4,7 +4,8 @@
  * reloaded page offers "A training run (...) was interrupted. Resume / Discard"; the volunteer
  * rejoins from the new join link (a reloaded coordinator opens a new room, with a new id and
  * token), Resume is pressed from the keyboard, and the resumed run must end with exactly the
- * reference's parameters, its checkpoint deleted.
+ * reference's parameters, its checkpoint deleted. The same for a tune job (TPE, one trial at a time):
+ * the resumed run gives the uninterrupted run's trial set and runs only the unfinished trials.
  */
 import type { Page } from '@playwright/test';
 import { expect, test, VolunteerPage } from './pages';
@@ -86,4 +87,39 @@ test('a train job survives a coordinator reload: Resume reaches the uninterrupte
   await coordinator.waitForLog(/resume: train "logistic" from its checkpoint/);
   expect(await checkpoints(page)).toEqual([]);
   await rejoined.close();
+});
+
+test('a tune job survives a coordinator reload: Resume gives the uninterrupted run\'s trial set', async ({ coordinator }) => {
+  await coordinator.open('?slots=1&dataset=none');
+  const page = coordinator.page;
+  // TPE one trial at a time (modelling after 3 start-up trials), on the 'wait' objective: no data, 300 ms a trial.
+  const run = (checkpoint: boolean) => page.evaluate((withCheckpoint) => {
+    const { hp } = window.fabricApi!;
+    return window.fabric!.tune({
+      space: { ms: 300, x: hp.uniform('x', -1, 1), y: hp.quniform('y', 0, 1, 0.1), z: hp.choice('z', [0, 1, 2]) },
+      objective: 'wait', algo: 'tpe', maxEvals: 14, parallelism: 1, seed: 5, tpe: { nStartupJobs: 3 },
+      ...(withCheckpoint ? { checkpoint: { every: 1 } } : {}),
+    }).then((r) => r.trials.map((t) => ({ id: t.id, params: t.params, status: t.status, loss: t.loss })));
+  }, checkpoint);
+  const reference = await run(false);
+  expect(reference).toHaveLength(14);
+
+  void run(true).catch(() => undefined); // dies with the page
+  await expect.poll(async () => (await checkpoints(page))[0]?.done ?? 0, { timeout: 60_000, intervals: [100] }).toBeGreaterThanOrEqual(4);
+  await page.reload();
+  await coordinator.open('?slots=1&dataset=none');
+  await expect(page.getByTestId('tune-resume-notice')).toContainText(/A tuning run \(tune tpe on wait, \d+ of 14 trials, saved (just now|\d+ s ago)\) was interrupted\./);
+  // Count the trials the resumed job runs: only those the checkpoint had not finished.
+  const [saved] = await checkpoints(page);
+  await page.evaluate(() => {
+    const w = window as unknown as { trialTasks: number };
+    w.trialTasks = 0;
+    window.fabric!.on('task', (t) => void (t.taskId.startsWith('tune-') && w.trialTasks++));
+  });
+  await page.getByTestId('tune-resume').click();
+  await expect(page.getByTestId('tune-result')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  const resumed = await page.evaluate(() => window.lastTune!.trials.map((t) => ({ id: t.id, params: t.params, status: t.status, loss: t.loss })));
+  expect(resumed, 'every trial id has the same params and loss; maxEvals exact').toEqual(reference);
+  expect(await page.evaluate(() => (window as unknown as { trialTasks: number }).trialTasks)).toBe(14 - saved!.done);
+  expect(await checkpoints(page)).toEqual([]);
 });
