@@ -31,6 +31,7 @@ export type { DeviceTruth } from './data/synthetic-iot';
 export { groupResultsToParquet, tableToParquet } from './coordinator/jobs/group-export';
 export { hp, validateSpace, resolvePoint, type Space, type SpaceValue, type HpNode, type Point } from './ml/tune/space';
 export type { TuneOptions, TuneData, TuneResult, Trial, TuneStop } from './coordinator/jobs/tune-types';
+export type { CheckpointOptions, CheckpointSummary, ResumeOptions } from './coordinator/checkpoint/checkpoint-types';
 export type { Liar, TpeOptions, Algo } from './ml/tune/tpe';
 export { mlpTrialParams, flattenParams, type MlpTrialParams } from './ml/tune/mlp-params';
 export { defineObjective, objectiveNames, type ObjectiveFn, type ObjectiveContext, type ObjectiveOutput } from './ml/objectives';

@@ -14,7 +14,7 @@ import { chooseAggregator, type Aggregator } from './aggregator';
 import { ArtifactStore } from './artifact-store';
 import type { BlobStore } from './blob-store';
 import { Cluster, type NodeInfo } from './cluster';
-import { DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dataset-store';
+import { BUILTIN_DATASETS, DatasetStore, type DatasetSource, type LoadDatasetOptions } from './dataset-store';
 import { Emitter } from './emitter';
 import type { ExecutorNode } from './executor-node';
 import type { GroupBy, GroupJobOptions } from './group-by';
@@ -33,6 +33,9 @@ import { runTrainJob, type TrainedModel, type TrainOptions } from './jobs/train'
 import { LocalNode } from './local-node';
 import { Room, type SignalServer } from './room';
 import { Scheduler, type SchedulerOptions } from './scheduler';
+import type { Checkpoint, CheckpointDataset, CheckpointSummary, DatasetIdentity, ResumeOptions } from './checkpoint/checkpoint-types';
+import { Checkpoints } from './checkpoint/checkpoints';
+import { checkLoaded, identifySource, planDataset } from './checkpoint/dataset-identity';
 
 /** Options of {@link Fabric.start}. */
 export interface FabricOptions {
@@ -103,6 +106,9 @@ export class Fabric {
   private local: LocalNode | undefined;
   private localSeq = 0;
   private publicOrigin: string;
+  /** Checkpoints of train and tune jobs (IndexedDB); what the loaded dataset was loaded from. */
+  private readonly saved = new Checkpoints(undefined, (e) => this.log('warn', `checkpoint not written: ${FabricError.from(e).message}`));
+  private identity: DatasetIdentity | undefined;
 
   private constructor(private readonly options: FabricOptions) {
     this.scheduler = new Scheduler(options.scheduler);
@@ -157,7 +163,9 @@ export class Fabric {
   /** Loads a dataset: a built-in name (`'flights-3m'`), a URL, a File or Blob, or bytes. */
   async load(source: DatasetSource, options: LoadDatasetOptions = {}): Promise<DatasetInfo> {
     try {
-      const info = await this.store.load(source, options);
+      // Named (files hashed) beside the load, so a checkpoint can tell the same data again.
+      const [info, identity] = await Promise.all([this.store.load(source, options), identifySource(source, options, Object.keys(BUILTIN_DATASETS))]);
+      this.identity = identity;
       this.log('info', `loaded ${info.name}: ${info.numRows.toLocaleString('en-US')} rows, ${info.columns.length} columns, ${info.partitions.length} partitions in ${info.loadMs} ms`);
       this.events.emit('dataset', info);
       return info;
@@ -188,7 +196,12 @@ export class Fabric {
    * features, then each optimizer step is one pass of gradient tasks on the slots.
    */
   async train(options: TrainOptions): Promise<TrainedModel> {
+    return this.runTrain(options);
+  }
+
+  private async runTrain(options: TrainOptions, from?: Checkpoint & { kind: 'train' }): Promise<TrainedModel> {
     const dataset = this.store.require('train');
+    const tracked = this.saved.track({ kind: 'train', options, ...(from ? { from } : {}) }, this.checkpointDataset(dataset));
     const label = options.model?.family === 'mlp' ? `MLP ${JSON.stringify(options.model.hidden)}` : `${options.model?.kind ?? '?'} regression`;
     this.log('info', `train: ${label} on ${dataset.name}, ${dataset.partitions.length} partitions, ${this.nodes().length} node(s)`);
     try {
@@ -196,13 +209,15 @@ export class Fabric {
         this.log('info', `gradient aggregation on ${a.backend} (${a.reason})`);
         return a;
       });
-      const model = await runTrainJob(this.scheduler, this.artifacts, dataset, options, await this.aggregator);
+      const model = await runTrainJob(this.scheduler, this.artifacts, dataset, options, await this.aggregator, tracked?.checkpointing);
+      await tracked?.end();
       const m = model.metrics;
       const summary = Object.entries(m).filter(([k]) => k !== 'rows').map(([k, v]) => `${k} ${Number(v).toPrecision(4)}`).join(', ');
       this.log('info', `train done in ${model.ms} ms: ${model.history.length - 1} iterations (${model.reason}), held-out ${summary}`);
       return model;
     } catch (e) {
       const err = FabricError.from(e);
+      await tracked?.end(err);
       this.log('error', `train failed: [${err.code}] ${err.message}`);
       throw err;
     }
@@ -242,19 +257,58 @@ export class Fabric {
    * points from every result so far, and `parallelism` trials run at once on the slots.
    */
   async tune(options: TuneOptions): Promise<TuneResult> {
+    return this.runTune(options);
+  }
+
+  private async runTune(options: TuneOptions, from?: Checkpoint & { kind: 'tune' }): Promise<TuneResult> {
+    const dataset = this.store.info;
+    const tracked = options?.checkpoint || from ? this.saved.track({ kind: 'tune', options, ...(from ? { from } : {}) }, dataset && options.data ? this.checkpointDataset(dataset) : undefined) : undefined;
     try {
-      const dataset = this.store.info;
       this.log('info', `tune: ${options?.objective} objective, ${options?.algo ?? 'tpe'}, maxEvals ${options?.maxEvals}, parallelism ${options?.parallelism ?? 'all slots'}${dataset && options?.data ? ` on a sample of ${dataset.name}` : ''}`);
-      const result = await runTuneJob(this.scheduler, this.artifacts, dataset, (ref) => this.store.bytes(ref), options);
+      const result = await runTuneJob(this.scheduler, this.artifacts, dataset, (ref) => this.store.bytes(ref), options, tracked?.checkpointing);
+      // A run its caller stopped is cancelled: its checkpoint goes too.
+      await tracked?.end(result.stopped === 'stopped' ? new FabricError('cancelled', 'stopped') : undefined);
       const ok = result.trials.filter((t) => t.status === 'ok').length;
       const failed = result.trials.filter((t) => t.status === 'fail').length;
       this.log('info', `tune done in ${result.ms} ms (${result.stopped}): ${ok} ok, ${failed} failed; best loss ${result.best ? result.best.loss.toPrecision(5) : 'none'}${result.best ? ` at ${JSON.stringify(result.best.params)}` : ''}`);
       return result;
     } catch (e) {
       const err = FabricError.from(e);
+      await tracked?.end(err);
       this.log('error', `tune failed: [${err.code}] ${err.message}`);
       throw err;
     }
+  }
+
+  /** Checkpoints of train and tune jobs that did not finish (the page reloaded), the newest first. */
+  checkpoints(): Promise<CheckpointSummary[]> {
+    return this.saved.list();
+  }
+
+  /** Deletes a checkpoint. */
+  discardCheckpoint(id: string): Promise<void> {
+    return this.saved.discard(id);
+  }
+
+  /**
+   * Continues a checkpointed job where it stopped, reloading its dataset first if needed (a file
+   * must be given again, and is checked by SHA-256), and resolves as train or tune would: a train
+   * job with the parameters an uninterrupted run reaches, a tune job with the same trial set.
+   */
+  async resume(id: string, options: ResumeOptions = {}): Promise<TrainedModel | TuneResult> {
+    const from = await this.saved.get(id);
+    const plan = await planDataset(from, this.store.info, options.file);
+    if (plan.load) await this.load(plan.source, plan.options);
+    checkLoaded(from, this.store.info);
+    const hooks = options.signal ? { signal: options.signal } : {};
+    this.log('info', `resume: ${from.kind} "${from.name}" from its checkpoint of ${new Date(from.savedAt).toLocaleTimeString('en-US')}`);
+    return from.kind === 'train'
+      ? this.runTrain({ ...from.options, ...hooks, ...(options.onIteration ? { onIteration: options.onIteration } : {}) }, from)
+      : this.runTune({ ...from.options, ...hooks, ...(options.onTrial ? { onTrial: options.onTrial } : {}) }, from);
+  }
+
+  private checkpointDataset(d: DatasetInfo): CheckpointDataset {
+    return { identity: this.identity, id: d.id, name: d.name };
   }
 
   /**

@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   'untrusted': 'Verification mode: a volunteer returned a result that disagreed with the coordinator\'s own or with two other nodes. It is excluded and its results are computed again.',
   'verification-failed': 'Verification mode: three nodes returned three different results for one task, so none can be trusted. Permanent.',
   'cancelled': 'The job was stopped by its caller.',
+  'dataset-mismatch': 'resume: the data offered or loaded is not the data the checkpoint was made on (file hash or dataset id differs). Permanent: give the original file, or discard the checkpoint.',
   'internal': 'A bug in Fabric. Please report it with the message.',
 } as const;
 

@@ -10,6 +10,7 @@ import type { MlpSpec } from '../../ml/models';
 import { adam, sgd } from '../../ml/optim/adam';
 import { FabricError } from '../../protocol/errors';
 import type { MlpArch, MlpGradientResult } from '../../protocol/train';
+import type { MlpTrainState } from '../checkpoint/checkpoint-types';
 import { f64, type TrainContext, type TrainedCommon, type TrainIteration } from './train';
 import { evaluateGlm } from './train-metrics';
 
@@ -33,17 +34,28 @@ export async function trainMlp(ctx: TrainContext, spec: MlpSpec, head: GlmKind):
   const classes = head === 'softmax' ? plan.target.labels.length : head === 'logistic' ? 2 : 1;
   const arch: MlpArch = { inputs: plan.dim - 1, hidden: [...spec.hidden], activation: spec.activation, head, outputs: head === 'softmax' ? classes : 1 };
   if (arch.inputs < 1) throw new FabricError('bad-input', 'train: an MLP needs at least one input feature');
-  const w = initMlpWeights(arch, spec.seed);
+  const from = ctx.checkpointing?.from as MlpTrainState | undefined;
+  const fresh = initMlpWeights(arch, spec.seed);
+  const w = from ? from.weights.slice() : fresh;
+  if (w.length !== fresh.length) throw new FabricError('bad-input', `train: the checkpoint holds ${w.length} MLP weights; this architecture has a different count`);
   const mask = kernelMask(arch);
-  const stepper = spec.optimizer === 'adam' ? adam(w.length, spec.learningRate) : sgd(spec.learningRate);
+  const stepper = spec.optimizer === 'adam' ? adam(w.length, spec.learningRate, from?.stepper) : sgd(spec.learningRate);
   const steps = Math.max(1, Math.round(plan.counts.trainRows / spec.batchSize));
   const total = steps * spec.epochs;
   const evalEvery = Math.max(1, Math.floor(steps / HOLDOUT_POINTS_PER_EPOCH));
-  const history: TrainIteration[] = [];
-  let holdout = NaN;
-  let iteration = 0;
-  for (let epoch = 0; epoch < spec.epochs; epoch++) {
-    for (let step = 0; step < steps; step++) {
+  const history: TrainIteration[] = from ? [...from.history] : [];
+  for (const it of history) ctx.options.onIteration?.(it); // a resumed job's earlier steps, for the live view
+  let holdout = from?.holdout ?? NaN;
+  let iteration = from?.iteration ?? 0;
+  // After (epoch, step) the next step to run: where a checkpoint says to continue.
+  const save = (epoch: number, step: number): void => {
+    if (!ctx.checkpointing || iteration % ctx.every !== 0) return;
+    const next = step + 1 < steps ? { epoch, step: step + 1 } : { epoch: epoch + 1, step: 0 };
+    if (next.epoch >= spec.epochs) return; // the run is over: nothing to resume
+    ctx.checkpointing.save({ family: 'mlp', plan, weights: w.slice(), stepper: stepper.state(), ...next, iteration, holdout, history: history.slice(), elapsedMs: performance.now() - ctx.t0 });
+  };
+  for (let epoch = from?.epoch ?? 0; epoch < spec.epochs; epoch++) {
+    for (let step = from && epoch === from.epoch ? from.step : 0; step < steps; step++) {
       if (ctx.options.signal?.aborted) throw new FabricError('cancelled', 'the job was cancelled by its caller');
       const withHoldout = step % evalEvery === 0 || step === steps - 1;
       const bytes = new Uint8Array(Float32Array.from(w).buffer);
@@ -82,6 +94,7 @@ export async function trainMlp(ctx: TrainContext, spec: MlpSpec, head: GlmKind):
       };
       history.push(it);
       ctx.options.onIteration?.(it);
+      save(epoch, step);
     }
   }
   const params = Float32Array.from(w);

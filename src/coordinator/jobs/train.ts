@@ -19,6 +19,7 @@ import type { FeaturePlan, FeatureSpec, FeatureStatsParams, FeatureStatsResult, 
 import { cpuAggregator, type Aggregator } from '../aggregator';
 import type { ArtifactStore } from '../artifact-store';
 import type { Scheduler, TaskOutcome } from '../scheduler';
+import type { CheckpointOptions, GlmTrainState, JobCheckpointing, TrainState } from '../checkpoint/checkpoint-types';
 import { evaluateGlm, type ModelMetrics } from './train-metrics';
 import { checkTarget, parseFeature } from './train-features';
 import { trainMlp, type TrainedMlp } from './train-mlp';
@@ -44,6 +45,11 @@ export interface TrainOptions {
   /** Called after every iteration with the losses and the nodes that contributed. */
   readonly onIteration?: (it: TrainIteration) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Write a checkpoint to IndexedDB every N iterations (MLP: steps), so a reloaded page can resume
+   * the run (`fabric.checkpoints()`, `fabric.resume(id)`). Off unless given; the page turns it on.
+   */
+  readonly checkpoint?: CheckpointOptions;
 }
 
 /** One iteration as the live view shows it. */
@@ -102,6 +108,10 @@ export interface TrainContext {
   readonly stage: (tasks: TaskRequest[]) => Promise<TaskOutcome[]>;
   /** Adds per-partition vectors in partition order (CPU or WGSL, as measured). */
   readonly aggregator: Aggregator;
+  /** Where to save the job's state, and the state to continue from. */
+  readonly checkpointing: JobCheckpointing<TrainState> | undefined;
+  /** Save every this many iterations. */
+  readonly every: number;
 }
 
 let jobSeq = 0;
@@ -129,9 +139,21 @@ function inferHead(target: TargetSpec, dataset: DatasetInfo): ModelSpec['kind'] 
   return col && !col.numeric ? 'softmax' : 'linear';
 }
 
-/** Trains a model on the scheduler's slots. */
-export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions, aggregator: Aggregator = cpuAggregator): Promise<TrainedModel> {
-  const t0 = performance.now();
+/** How often a job checkpoints: `options.checkpoint.every`, a whole number ≥ 1 (1). */
+export function checkpointEvery(what: string, c: CheckpointOptions | undefined): number {
+  const every = c?.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new FabricError('bad-input', `${what}: checkpoint.every must be a whole number ≥ 1 (write a checkpoint every N iterations), got ${String(every)}`);
+  return every;
+}
+
+/**
+ * Trains a model on the scheduler's slots. With `checkpointing`, the job's state goes to
+ * `checkpointing.save` every `options.checkpoint.every` iterations, and a job given
+ * `checkpointing.from` continues from that state (the feature plan included) instead of starting.
+ */
+export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo, options: TrainOptions, aggregator: Aggregator = cpuAggregator, checkpointing?: JobCheckpointing<TrainState>): Promise<TrainedModel> {
+  const t0 = performance.now() - (checkpointing?.from?.elapsedMs ?? 0);
+  const every = checkpointEvery('train', options.checkpoint);
   const model = options.model;
   if (!model || (model.family !== 'glm' && model.family !== 'mlp')) throw new FabricError('bad-input', 'train: options.model must be a model spec such as logisticRegression({ l2: 1e-3 }) or mlp({ hidden: [32] })');
   checkTarget(options.target, dataset);
@@ -150,12 +172,13 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
   const task = (kind: TaskRequest['kind'], name: string, ref: PartitionRef, params: unknown, extra: Partial<TaskRequest> = {}): TaskRequest =>
     ({ taskId: `train-${job}-${name}-${ref.index}`, kind, params, partitions: [ref], ...extra });
 
-  // 1. Statistics pass → feature plan (an artifact cached on every slot).
-  const stats = (await stage(scheduler, partitions.map((ref) => task('feature-stats', 'stats', ref, statsParams)), options.signal))
-    .map((o) => o.result as FeatureStatsResult);
-  const plan = planFeatures(statsParams, kind, stats, features.map(featureName), model.family === 'glm' ? model.l2 : 1);
+  // 1. Statistics pass → feature plan (an artifact cached on every slot); a resumed job has its plan.
+  const from = checkpointing?.from;
+  if (from && from.family !== model.family) throw new FabricError('bad-input', `train: the checkpoint holds a ${from.family} state but the model is a ${model.family}`);
+  const plan = from ? from.plan : planFeatures(statsParams, kind, (await stage(scheduler, partitions.map((ref) => task('feature-stats', 'stats', ref, statsParams)), options.signal))
+    .map((o) => o.result as FeatureStatsResult), features.map(featureName), model.family === 'glm' ? model.l2 : 1);
   const planRef = await artifacts.putJson(plan);
-  const ctx: TrainContext = { scheduler, dataset, plan, planRef, options, task, t0, aggregator, stage: (tasks) => stage(scheduler, tasks, options.signal) };
+  const ctx: TrainContext = { scheduler, dataset, plan, planRef, options, task, t0, aggregator, checkpointing, every, stage: (tasks) => stage(scheduler, tasks, options.signal) };
   if (model.family === 'mlp') return trainMlp(ctx, model, kind);
   const classes = model.kind === 'softmax' ? plan.target.labels.length : model.kind === 'logistic' ? 2 : 1;
   const n = parameterCount(model.kind, plan.dim, classes);
@@ -189,13 +212,23 @@ export async function runTrainJob(scheduler: Scheduler, artifacts: ArtifactStore
   };
 
   // 3. Optimize.
-  const history: TrainIteration[] = [];
+  const glmFrom = from as GlmTrainState | undefined;
+  const history: TrainIteration[] = glmFrom ? [...glmFrom.history] : [];
+  // A resumed job reports the iterations it already had first, so a live view draws the whole curve.
+  for (const it of history) options.onIteration?.(it);
   const minimize = model.optimizer === 'gd' ? minimizeGd : minimizeLbfgs;
   const result = await minimize(objective, new Float64Array(n), {
     maxIter,
     tol: options.tol ?? 1e-6,
     ...(model.l1 > 0 ? { l1: l1Weights(model.kind, plan.dim, classes, model.l1) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(glmFrom ? { resumeFrom: glmFrom.optimizer } : {}),
+    ...(checkpointing ? {
+      onState: (capture) => {
+        if (history.at(-1)!.iteration % every !== 0) return;
+        checkpointing.save({ family: 'glm', plan, optimizer: capture(), history: history.slice(), elapsedMs: performance.now() - t0 });
+      },
+    } : {}),
     onIteration: (rec) => {
       const it: TrainIteration = {
         iteration: rec.iteration, maxIter, trainLoss: rec.value, holdoutLoss: last.holdoutLoss, gradNorm: rec.gradNorm,

@@ -11,6 +11,7 @@
 import type { Liar, TpeOptions } from '../../ml/tune/tpe';
 import type { Point, Space } from '../../ml/tune/space';
 import type { FeatureSpec, TargetSpec } from '../../protocol/train';
+import type { CheckpointOptions } from '../checkpoint/checkpoint-types';
 
 /** The rows a built-in objective trains and evaluates on: a sample of the loaded dataset. */
 export interface TuneData {
@@ -60,6 +61,11 @@ export interface TuneOptions {
   readonly onTrial?: (trial: Trial, trials: readonly Trial[]) => void;
   /** Aborting stops the run: running trials are dropped, finished ones kept and returned. */
   readonly signal?: AbortSignal;
+  /**
+   * Write a checkpoint to IndexedDB every N finished trials, so a reloaded page can resume the
+   * search with the same suggestions (`fabric.resume(id)`). Off unless given; the page turns it on.
+   */
+  readonly checkpoint?: CheckpointOptions;
 }
 
 /** One trial. */

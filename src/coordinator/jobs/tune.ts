@@ -6,7 +6,7 @@
  * as `fail` and not retried; a trial lost with its node is run again elsewhere by the scheduler
  * and counted once, so `maxEvals` counts finished trials exactly.
  */
-import { seededRandom } from '../../kernels/random';
+import { resumableRandom } from '../../kernels/random';
 import { BUILTIN_OBJECTIVES } from '../../ml/objectives';
 import { resolvePoint, validateSpace, type Point } from '../../ml/tune/space';
 import { gridPoints, suggestRandom, suggestTpe, type TrialRecord } from '../../ml/tune/tpe';
@@ -15,6 +15,8 @@ import { FabricError } from '../../protocol/errors';
 import type { TrialData, TrialParams, TrialResult } from '../../protocol/tune';
 import type { ArtifactStore } from '../artifact-store';
 import type { Scheduler } from '../scheduler';
+import type { JobCheckpointing, TuneState } from '../checkpoint/checkpoint-types';
+import { checkpointEvery } from './train';
 import { sampleIpc } from '../tune-sample';
 import { parseFeature } from './train-features';
 import type { Trial, TuneOptions, TuneResult, TuneStop } from './tune-types';
@@ -57,19 +59,29 @@ async function tuneData(o: TuneOptions, dataset: DatasetInfo | undefined, bytes:
   return { artifact, data: { artifact: artifact.id, target, features, holdout, missing: o.data.missing ?? 'error', splitSeed: o.seed ?? 1 } };
 }
 
-/** Runs a search on the scheduler's slots. */
-export async function runTuneJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo | undefined, bytes: (ref: PartitionRef) => Uint8Array, o: TuneOptions): Promise<TuneResult> {
-  const t0 = performance.now();
+/**
+ * Runs a search on the scheduler's slots. With `checkpointing`, the search's state goes to
+ * `checkpointing.save` every `o.checkpoint.every` finished trials; given `checkpointing.from`, the
+ * search continues from it: finished trials kept, the trials that were running run again with
+ * their ids and points, and the generator continues where it stopped, so the suggestions that
+ * follow are the ones the uninterrupted run would have made.
+ */
+export async function runTuneJob(scheduler: Scheduler, artifacts: ArtifactStore, dataset: DatasetInfo | undefined, bytes: (ref: PartitionRef) => Uint8Array, o: TuneOptions, checkpointing?: JobCheckpointing<TuneState>): Promise<TuneResult> {
+  const from = checkpointing?.from;
+  const t0 = performance.now() - (from?.elapsedMs ?? 0);
   checkOptions(o);
+  const every = checkpointEvery('tune', o.checkpoint);
   if (!(BUILTIN_OBJECTIVES as readonly string[]).includes(o.objective) && !/^[A-Za-z0-9_-]{1,64}$/.test(o.objective)) {
     throw new FabricError('bad-input', `tune: objective "${o.objective}" is not a valid objective name`);
   }
   const algo = o.algo ?? 'tpe';
   const grid = algo === 'grid' ? gridPoints(o.space) : undefined;
   const maxEvals = grid ? Math.min(o.maxEvals, grid.length) : o.maxEvals;
-  const parallelism = o.parallelism ?? Math.max(1, scheduler.slotCount);
+  // A resumed run keeps its parallelism, whatever slots the page has now: suggestions depend on it.
+  const parallelism = from?.parallelism ?? o.parallelism ?? Math.max(1, scheduler.slotCount);
   const seed = o.seed ?? 1;
-  const random = seededRandom(seed);
+  const rng = resumableRandom(from?.randomState ?? seed);
+  const random = rng.next;
   const prepared = await tuneData(o, dataset, bytes, artifacts);
   const job = ++jobSeq;
   const trials: Trial[] = [];
@@ -77,11 +89,12 @@ export async function runTuneJob(scheduler: Scheduler, artifacts: ArtifactStore,
   const stop = new AbortController();
   const onAbort = (): void => finish('stopped');
   o.signal?.addEventListener('abort', onAbort);
-  const timer = o.timeoutMs !== undefined ? setTimeout(() => finish('timeout'), o.timeoutMs) : undefined;
+  // A resumed run's timeout counts the time already spent.
+  const timer = o.timeoutMs !== undefined ? setTimeout(() => finish('timeout'), Math.max(0, o.timeoutMs - (from?.elapsedMs ?? 0))) : undefined;
   let running = 0;
-  let finished = 0;
-  let best = Infinity;
-  let sinceBest = 0;
+  let finished = from?.finished.length ?? 0;
+  let best = from?.best ?? Infinity;
+  let sinceBest = from?.sinceBest ?? 0;
   let stopped: TuneStop | undefined;
   let resolveRun: (() => void) | undefined;
   const done = new Promise<void>((r) => (resolveRun = r));
@@ -108,7 +121,16 @@ export async function runTuneJob(scheduler: Scheduler, artifacts: ArtifactStore,
     else if (o.earlyStop !== undefined && sinceBest >= o.earlyStop) finish('early-stop');
     else if (finished >= maxEvals) finish(grid && maxEvals < o.maxEvals ? 'grid-exhausted' : 'max-evals');
     launch();
+    if (checkpointing && !stopped && finished % every === 0) checkpointing.save(state());
     if (running === 0 && stopped) resolveRun?.();
+  }
+
+  function state(): TuneState {
+    return {
+      finished: trials.filter((t) => t.status === 'ok' || t.status === 'fail'),
+      pending: trials.filter((t) => t.status === 'running').map((t) => ({ id: t.id, point: t.point })),
+      randomState: rng.state(), parallelism, best, sinceBest, elapsedMs: performance.now() - t0,
+    };
   }
 
   function suggest(id: number): Point {
@@ -118,34 +140,45 @@ export async function runTuneJob(scheduler: Scheduler, artifacts: ArtifactStore,
   }
 
   function launch(): void {
-    while (!stopped && running < parallelism && finished + running < maxEvals) {
-      const id = trials.length;
-      const point = suggest(id);
-      const resolved = resolvePoint(o.space, point);
-      const params = resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved) ? resolved as Record<string, unknown> : { value: resolved };
-      const trial: Trial = { id, point, params, status: 'running', loss: null, message: '', metrics: {}, ms: 0, node: '', startedAt: Math.round(performance.now() - t0) };
-      trials.push(trial);
-      records.push({ point, loss: undefined, status: 'pending' });
-      running++;
-      o.onTrial?.(trial, trials);
-      const taskParams: TrialParams = { trial: id, objective: o.objective, params, ...(prepared ? { data: prepared.data } : {}), seed: (Math.imul(seed, 1_000_003) + id) | 0 };
-      const started = performance.now();
-      scheduler.run({
-        tasks: [{ taskId: `tune-${job}-${id}`, kind: 'trial', params: taskParams, partitions: [], ...(prepared ? { artifacts: [prepared.artifact] } : {}) }],
-        signal: stop.signal,
-      }).then((outcomes) => {
-        const outcome = outcomes.get(`tune-${job}-${id}`)!;
-        const r = outcome.result as TrialResult;
-        settle(trial, { status: r.status, loss: r.loss, message: r.message, metrics: r.metrics, ms: Math.round(performance.now() - started), node: outcome.nodeId });
-      }, (e: unknown) => {
-        const err = FabricError.from(e);
-        settle(trial, err.code === 'cancelled'
-          ? { status: 'cancelled', message: `cancelled: the run ${stopped === 'timeout' ? 'timed out' : 'was stopped'}`, ms: Math.round(performance.now() - started) }
-          : { status: 'fail', message: `[${err.code}] ${err.message}`, ms: Math.round(performance.now() - started) });
-      });
-    }
+    while (!stopped && running < parallelism && finished + running < maxEvals) start(trials.length, suggest(trials.length));
   }
 
+  /** Starts trial `id` at `point` (a new suggestion, or a pending trial of a checkpoint run again). */
+  function start(id: number, point: Point, announce = true): void {
+    const resolved = resolvePoint(o.space, point);
+    const params = resolved !== null && typeof resolved === 'object' && !Array.isArray(resolved) ? resolved as Record<string, unknown> : { value: resolved };
+    const trial: Trial = { id, point, params, status: 'running', loss: null, message: '', metrics: {}, ms: 0, node: '', startedAt: Math.round(performance.now() - t0) };
+    trials[id] = trial;
+    records[id] = { point, loss: undefined, status: 'pending' };
+    running++;
+    if (announce) o.onTrial?.(trial, trials);
+    const taskParams: TrialParams = { trial: id, objective: o.objective, params, ...(prepared ? { data: prepared.data } : {}), seed: (Math.imul(seed, 1_000_003) + id) | 0 };
+    const started = performance.now();
+    scheduler.run({
+      tasks: [{ taskId: `tune-${job}-${id}`, kind: 'trial', params: taskParams, partitions: [], ...(prepared ? { artifacts: [prepared.artifact] } : {}) }],
+      signal: stop.signal,
+    }).then((outcomes) => {
+      const outcome = outcomes.get(`tune-${job}-${id}`)!;
+      const r = outcome.result as TrialResult;
+      settle(trial, { status: r.status, loss: r.loss, message: r.message, metrics: r.metrics, ms: Math.round(performance.now() - started), node: outcome.nodeId });
+    }, (e: unknown) => {
+      const err = FabricError.from(e);
+      settle(trial, err.code === 'cancelled'
+        ? { status: 'cancelled', message: `cancelled: the run ${stopped === 'timeout' ? 'timed out' : 'was stopped'}`, ms: Math.round(performance.now() - started) }
+        : { status: 'fail', message: `[${err.code}] ${err.message}`, ms: Math.round(performance.now() - started) });
+    });
+  }
+
+  if (from) {
+    // Finished trials as they were; the ones that were running start again with their ids and points.
+    for (const t of from.finished) {
+      trials[t.id] = t;
+      records[t.id] = { point: t.point, loss: t.loss ?? undefined, status: t.status === 'ok' ? 'ok' : 'fail' };
+    }
+    for (const p of from.pending) start(p.id, p.point, false);
+    // Announced once every pending trial is in place, so `trials` has no holes.
+    for (const p of from.pending) o.onTrial?.(trials[p.id]!, trials);
+  }
   launch();
   if (running === 0) finish('max-evals');
   await done;

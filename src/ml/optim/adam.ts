@@ -2,23 +2,40 @@
  * First-order steppers for mini-batch training: Adam (Kingma & Ba, with bias correction) and plain
  * SGD. They keep their state in float64 on the coordinator; every slot sees the same weights.
  */
+import { FabricError } from '../../protocol/errors';
 
 /** Adam's defaults from the paper, as tfjs and PyTorch use them. */
 const BETA1 = 0.9;
 const BETA2 = 0.999;
 const EPSILON = 1e-8;
 
+/**
+ * A stepper's state, for a checkpoint: Adam's moments and step count (SGD has none). Restoring it
+ * continues the exact sequence of updates.
+ */
+export interface StepperState {
+  readonly m?: Float64Array;
+  readonly v?: Float64Array;
+  readonly t?: number;
+}
+
 /** Updates `w` in place from the mean gradient `g`. */
 export interface Stepper {
   step(w: Float64Array, g: Float64Array): void;
+  /** A copy of the state. */
+  state(): StepperState;
 }
 
-/** Adam with learning rate `lr`. */
-export function adam(n: number, lr: number): Stepper {
-  const m = new Float64Array(n);
-  const v = new Float64Array(n);
-  let t = 0;
+/** Adam with learning rate `lr`, fresh or continuing from `from`. */
+export function adam(n: number, lr: number, from?: StepperState): Stepper {
+  if (from && !(from.m?.length === n && from.v?.length === n && Number.isInteger(from.t))) {
+    throw new FabricError('bad-input', `adam: the saved state does not hold moments of ${n} weights and a step count; resume from a checkpoint of the same model.`);
+  }
+  const m = from?.m ? from.m.slice() : new Float64Array(n);
+  const v = from?.v ? from.v.slice() : new Float64Array(n);
+  let t = from?.t ?? 0;
   return {
+    state: () => ({ m: m.slice(), v: v.slice(), t }),
     step(w, g) {
       t += 1;
       const c1 = 1 - BETA1 ** t;
@@ -35,6 +52,7 @@ export function adam(n: number, lr: number): Stepper {
 /** Plain SGD with learning rate `lr`. */
 export function sgd(lr: number): Stepper {
   return {
+    state: () => ({}),
     step(w, g) {
       for (let i = 0; i < w.length; i++) w[i]! -= lr * g[i]!;
     },

@@ -15,7 +15,8 @@ import { Evaluator, nonFiniteError, type Evaluation } from './evaluator';
 import { l1Penalty, pseudoGradient, softThreshold } from './l1';
 import { ARMIJO_C1, approximatelyDecreased, noiseLevel, searchBacktracking } from './line-search';
 import { Progress } from './progress';
-import type { MinimizeOptions, MinimizeResult, Objective } from './types';
+import { checkState, type GdState } from './state';
+import type { MinimizeOptions, MinimizeResult, Objective, StopReason } from './types';
 import { addScaled, dot, norm2, subtract } from './vector';
 
 /**
@@ -80,11 +81,28 @@ export async function minimizeGd(f: Objective, x0: Float64Array, options: GdOpti
   const progress = new Progress(opts, evaluator);
   const { l1 } = opts;
 
-  const first = await evaluator.evaluate(start);
-  if (!first.finite) throw nonFiniteError(caller, 0, first);
-  let here = toPoint(start, first, l1);
-  let stop = await progress.accept({ x: here.x, value: here.value, gradNorm: here.gradNorm, step: 0 });
-  let step = 1 / norm2(here.grad);
+  let here: Point;
+  let stop: StopReason | null;
+  let step: number;
+  if (opts.resumeFrom !== undefined) {
+    const saved = checkState<GdState>(caller, 'gd', opts.resumeFrom, start.length);
+    here = toPoint(saved.point.x.slice(), { value: saved.point.smoothValue, grad: saved.point.grad.slice(), finite: true }, l1);
+    progress.restore(saved.history, { x: here.x, value: here.value, gradNorm: here.gradNorm, step: saved.history.at(-1)!.step });
+    evaluator.count = saved.evaluations;
+    step = saved.step;
+    stop = null;
+  } else {
+    const first = await evaluator.evaluate(start);
+    if (!first.finite) throw nonFiniteError(caller, 0, first);
+    here = toPoint(start, first, l1);
+    stop = await progress.accept({ x: here.x, value: here.value, gradNorm: here.gradNorm, step: 0 });
+    step = 1 / norm2(here.grad);
+  }
+  const capture = (): GdState => ({
+    optimizer: 'gd', point: { x: here.x.slice(), smoothValue: here.smoothValue, grad: here.grad.slice() },
+    history: progress.records(), evaluations: evaluator.count, step,
+  });
+  if (stop === null) opts.onState?.(capture);
   while (stop === null) {
     const from = here;
     const outcome = await searchBacktracking(
@@ -111,6 +129,7 @@ export async function minimizeGd(f: Objective, x0: Float64Array, options: GdOpti
     // Barzilai–Borwein's first step for the next iteration; keep the accepted step if curvature is not positive.
     step = sy > 0 ? Math.min(dot(s, s) / sy, BB_GROWTH_CAP * outcome.alpha) : outcome.alpha;
     stop = await progress.accept({ x: here.x, value: here.value, gradNorm: here.gradNorm, step: outcome.alpha });
+    if (stop === null) opts.onState?.(capture);
   }
   return progress.result(stop);
 }

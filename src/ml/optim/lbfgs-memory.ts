@@ -48,6 +48,11 @@ export class LbfgsMemory {
     return true;
   }
 
+  /** Copies of the pairs held, oldest first, for a checkpoint; pushing them again rebuilds this memory. */
+  pairs(): { s: Float64Array[]; y: Float64Array[] } {
+    return { s: this.s.map((v) => v.slice()), y: this.y.map((v) => v.slice()) };
+  }
+
   /**
    * The quasi-Newton direction −H·g. The initial matrix is H₀ = γI with γ = sᵀy / yᵀy from the newest
    * pair (N&W eq. 7.20); with no pairs, −g itself.

@@ -17,7 +17,8 @@ import { alignDirection, chooseOrthant, l1Penalty, projectOntoOrthant, pseudoGra
 import { LbfgsMemory } from './lbfgs-memory';
 import { ARMIJO_C1, approximatelyDecreased, searchBacktracking, searchStrongWolfe, type SearchOutcome } from './line-search';
 import { Progress } from './progress';
-import type { MinimizeOptions, MinimizeResult, Objective } from './types';
+import { checkState, type LbfgsState } from './state';
+import type { MinimizeOptions, MinimizeResult, Objective, StopReason } from './types';
 import { addScaled, dot, negate, norm2, subtract } from './vector';
 
 /** Default memory m: the 10 pairs of Breeze's and MLlib's LBFGS and OWLQN. */
@@ -34,6 +35,8 @@ interface Point {
   readonly x: Float64Array;
   /** ∇f, the smooth gradient (what the memory pairs difference). */
   readonly grad: Float64Array;
+  /** f(x), the smooth part (what a checkpoint keeps). */
+  readonly smoothValue: number;
   /** f(x) + Σλᵢ|xᵢ|. */
   readonly value: number;
   /** The pseudo-gradient with L1, else ∇f. */
@@ -44,7 +47,7 @@ interface Point {
 function toPoint(x: Float64Array, e: Evaluation, l1: Float64Array | null): Point {
   const value = l1 === null ? e.value : e.value + l1Penalty(x, l1);
   const pg = l1 === null ? e.grad : pseudoGradient(x, e.grad, l1);
-  return { x, grad: e.grad, value, pg, gradNorm: norm2(pg) };
+  return { x, grad: e.grad, smoothValue: e.value, value, pg, gradNorm: norm2(pg) };
 }
 
 /**
@@ -62,10 +65,27 @@ export async function minimizeLbfgs(f: Objective, x0: Float64Array, options: Lbf
   const progress = new Progress(opts, evaluator);
   const { l1 } = opts;
 
-  const first = await evaluator.evaluate(start);
-  if (!first.finite) throw nonFiniteError(caller, 0, first);
-  let here = toPoint(start, first, l1);
-  let stop = await progress.accept({ x: here.x, value: here.value, gradNorm: here.gradNorm, step: 0 });
+  let here: Point;
+  let stop: StopReason | null;
+  if (opts.resumeFrom !== undefined) {
+    // Rebuild every derived quantity from the saved point with the same arithmetic: the same bits.
+    const saved = checkState<LbfgsState>(caller, 'lbfgs', opts.resumeFrom, start.length);
+    here = toPoint(saved.point.x.slice(), { value: saved.point.smoothValue, grad: saved.point.grad.slice(), finite: true }, l1);
+    saved.memory.s.forEach((s, i) => memory.push(s.slice(), saved.memory.y[i]!.slice()));
+    progress.restore(saved.history, { x: here.x, value: here.value, gradNorm: here.gradNorm, step: saved.history.at(-1)!.step });
+    evaluator.count = saved.evaluations;
+    stop = null;
+  } else {
+    const first = await evaluator.evaluate(start);
+    if (!first.finite) throw nonFiniteError(caller, 0, first);
+    here = toPoint(start, first, l1);
+    stop = await progress.accept({ x: here.x, value: here.value, gradNorm: here.gradNorm, step: 0 });
+  }
+  const capture = (): LbfgsState => ({
+    optimizer: 'lbfgs', point: { x: here.x.slice(), smoothValue: here.smoothValue, grad: here.grad.slice() },
+    history: progress.records(), evaluations: evaluator.count, memory: memory.pairs(),
+  });
+  if (stop === null) opts.onState?.(capture);
   while (stop === null) {
     let d = memory.direction(here.pg);
     if (l1 !== null) alignDirection(d, here.pg);
@@ -99,6 +119,7 @@ export async function minimizeLbfgs(f: Objective, x0: Float64Array, options: Lbf
     memory.push(subtract(next.x, from.x), subtract(next.grad, from.grad));
     here = next;
     stop = await progress.accept({ x: here.x, value: here.value, gradNorm: here.gradNorm, step: outcome.alpha });
+    if (stop === null) opts.onState?.(capture);
   }
   return progress.result(stop);
 }

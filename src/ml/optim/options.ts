@@ -5,6 +5,7 @@
  * @module
  */
 import { FabricError } from '../../protocol/errors';
+import type { OptimizerState } from './state';
 import type { IterationRecord, MinimizeOptions } from './types';
 
 /** Default `maxIter`: MLlib's default for LogisticRegression and LinearRegression. */
@@ -27,6 +28,8 @@ export interface ResolvedOptions {
   readonly maxLineSearch: number;
   readonly onIteration: ((record: IterationRecord) => void | boolean | Promise<void | boolean>) | undefined;
   readonly signal: AbortSignal | undefined;
+  readonly onState: ((capture: () => OptimizerState) => void) | undefined;
+  readonly resumeFrom: OptimizerState | undefined;
 }
 
 function badInput(caller: string, message: string): FabricError {
@@ -86,6 +89,9 @@ export function resolveOptions(caller: string, options: MinimizeOptions, n: numb
   if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
     throw badInput(caller, `options.onIteration must be a function; received ${typeof options.onIteration}.`);
   }
+  if (options.onState !== undefined && typeof options.onState !== 'function') {
+    throw badInput(caller, `options.onState must be a function; received ${typeof options.onState}.`);
+  }
   return {
     maxIter: checkInteger(caller, 'options.maxIter', options.maxIter ?? DEFAULT_MAX_ITER, 0),
     valueTol: checkTolerance(caller, 'options.valueTol', options.valueTol ?? tol),
@@ -94,5 +100,7 @@ export function resolveOptions(caller: string, options: MinimizeOptions, n: numb
     maxLineSearch: checkInteger(caller, 'options.maxLineSearch', options.maxLineSearch ?? DEFAULT_MAX_LINE_SEARCH, 1),
     onIteration: options.onIteration,
     signal: options.signal,
+    onState: options.onState,
+    resumeFrom: options.resumeFrom,
   };
 }

@@ -31,6 +31,18 @@ export class Progress {
     private readonly evaluator: Evaluator,
   ) {}
 
+  /** Picks up a run from a checkpoint: its records so far and its last accepted point. */
+  restore(history: readonly IterationRecord[], last: AcceptedPoint): void {
+    this.history.length = 0;
+    this.history.push(...history.map((r) => ({ ...r })));
+    this.last = last;
+  }
+
+  /** A copy of the records so far, for a checkpoint. */
+  records(): IterationRecord[] {
+    return this.history.map((r) => ({ ...r }));
+  }
+
   /** Accepted steps so far. */
   get iterations(): number {
     return Math.max(0, this.history.length - 1);

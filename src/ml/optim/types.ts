@@ -19,6 +19,7 @@
  * @module
  */
 import type { FabricError } from '../../protocol/errors';
+import type { OptimizerState } from './state';
 
 /** The value and gradient of a smooth function at `x`. The optimizer never mutates `x` after the call. */
 export interface ObjectiveResult {
@@ -90,6 +91,18 @@ export interface MinimizeOptions {
   readonly onIteration?: (record: IterationRecord) => void | boolean | Promise<void | boolean>;
   /** Aborting rejects the run with a {@link FabricError} of code `'cancelled'`, even mid-evaluation. */
   readonly signal?: AbortSignal;
+  /**
+   * Called after every accepted point that does not end the run (after `onIteration`), with a
+   * function that captures the optimizer's complete state there. Call it before returning, and
+   * only when the state is wanted (a checkpoint): it copies the point and the memory.
+   */
+  readonly onState?: (capture: () => OptimizerState) => void;
+  /**
+   * Continue from a state captured by `onState` on the same problem and options, instead of
+   * evaluating `x0` (which still gives the dimension). The run then takes exactly the steps the
+   * uninterrupted run took after that point, bit for bit.
+   */
+  readonly resumeFrom?: OptimizerState;
 }
 
 /** What a run returns. */

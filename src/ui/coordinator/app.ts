@@ -103,9 +103,9 @@ async function main(): Promise<Fabric> {
     $<HTMLButtonElement>('describe-button').disabled = false;
   });
 
-  mountTrainPanel($('train'), fabric, showError);
+  const trainPanel = mountTrainPanel($('train'), fabric, showError);
   mountGroupsPanel($('groups'), fabric, showError);
-  mountTunePanel($('tune'), fabric, showError);
+  const tunePanel = mountTunePanel($('tune'), fabric, showError);
   mountScorePanel($('score'), fabric, showError);
   mountSyntheticForm($('synthetic'), fabric, showError);
 
@@ -167,6 +167,8 @@ async function main(): Promise<Fabric> {
     replace($('dataset'), h('h2', {}, 'Dataset'), h('p', { class: 'muted' }, 'Loading flights-3m.parquet (3,000,000 rows)…'));
     await fabric.load('flights-3m').catch(showError);
   }
+  // Jobs the last visit left unfinished, offered once the dataset is in (a resume then reloads nothing).
+  await Promise.all([trainPanel.offerResume(), tunePanel.offerResume()]);
   return fabric;
 }
 

@@ -3,6 +3,7 @@
  * watch iterations, the loss curve and which nodes computed each pass; then metrics and export.
  */
 import { FabricError, linearRegression, logisticRegression, mlp, softmaxRegression, type Fabric, type GlmOptions, type TrainedModel, type TrainIteration, type TrainOptions } from '../../index';
+import { offerResume } from './resume-notice';
 import { h, replace } from '../dom';
 import { colorOf } from './palette';
 import { LossChart } from './train-chart';
@@ -27,8 +28,17 @@ function nodeStrip(it: TrainIteration): HTMLElement {
     ...Object.entries(it.nodes).map(([n, c]) => h('div', { style: `height:${(100 * c) / total}%;background:${colorOf(n)}` })));
 }
 
-/** Builds the panel into `root`. */
-export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e: unknown) => void): void {
+/** What the page does with the panel once it is built. */
+export interface TrainPanel {
+  /** Shows the "was interrupted: Resume / Discard" notice when a train job has a checkpoint. */
+  offerResume(): Promise<void>;
+}
+
+/** What a run of the panel needs from the job: its signal and live callback. */
+type RunHooks = Required<Pick<TrainOptions, 'signal' | 'onIteration'>>;
+
+/** Builds the panel into `root`. Runs write checkpoints, so a reload can resume them. */
+export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e: unknown) => void): TrainPanel {
   const preset = h('select', { id: 'train-preset', 'data-testid': 'train-preset' },
     ...Object.entries(PRESETS).map(([k, p]) => h('option', { value: k }, p.label)));
   const target = h('input', { id: 'train-target', type: 'text', value: 'delay', size: 10, 'data-testid': 'train-target' });
@@ -52,6 +62,7 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
   const chartBox = h('div', { 'data-testid': 'loss-chart' });
   const strips = h('div', { class: 'strips', 'data-testid': 'train-nodes' });
   const result = h('div', { 'data-testid': 'train-result' });
+  const notices = h('div');
 
   const mlpLabel = h('label', { for: 'train-hidden' }, 'MLP');
   const iterLabel = h('label', { for: 'train-maxiter' }, 'Max iterations');
@@ -71,24 +82,8 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
 
   let controller: AbortController | undefined;
   stop.addEventListener('click', () => controller?.abort());
-  button.addEventListener('click', () => {
-    const opts: GlmOptions = { l2: Number(l2.value), l1: Number(l1.value), optimizer: optimizer.value as 'lbfgs' | 'gd' };
-    const t = threshold.value.trim();
-    let options: TrainOptions;
-    try {
-      const spec = model.value === 'mlp'
-        ? mlp({ hidden: hidden.value.split(',').map((v) => Number(v.trim())).filter((v) => v > 0), epochs: Number(epochs.value), batchSize: Number(batch.value), learningRate: Number(lr.value), l2: Number(l2.value) })
-        : model.value === 'linear' ? linearRegression(opts) : model.value === 'softmax' ? softmaxRegression(opts) : logisticRegression(opts);
-      options = {
-        target: t === '' ? target.value.trim() : { column: target.value.trim(), threshold: Number(t) },
-        features: boxes.filter((b) => b.checked).map((b) => b.value),
-        model: spec,
-        maxIter: Number(maxIter.value),
-      };
-    } catch (e) {
-      showError(e);
-      return;
-    }
+  /** Runs a job (new or resumed) with the live view: progress, loss curve, nodes per pass, result. */
+  const run = (start: (hooks: RunHooks) => Promise<TrainedModel>, first: string): void => {
     controller = new AbortController();
     button.disabled = true;
     stop.disabled = false;
@@ -97,9 +92,8 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
     replace(strips);
     replace(chartBox);
     const chart = new LossChart(chartBox);
-    replace(progress, h('p', { class: 'small' }, 'Computing feature statistics on the slots…'));
-    void fabric.train({
-      ...options,
+    replace(progress, h('p', { class: 'small' }, first));
+    void start({
       signal: controller.signal,
       onIteration: (it) => {
         chart.push(it);
@@ -120,7 +114,37 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
       button.disabled = false;
       stop.disabled = true;
     });
+  };
+
+  button.addEventListener('click', () => {
+    const opts: GlmOptions = { l2: Number(l2.value), l1: Number(l1.value), optimizer: optimizer.value as 'lbfgs' | 'gd' };
+    const t = threshold.value.trim();
+    let options: TrainOptions;
+    try {
+      const spec = model.value === 'mlp'
+        ? mlp({ hidden: hidden.value.split(',').map((v) => Number(v.trim())).filter((v) => v > 0), epochs: Number(epochs.value), batchSize: Number(batch.value), learningRate: Number(lr.value), l2: Number(l2.value) })
+        : model.value === 'linear' ? linearRegression(opts) : model.value === 'softmax' ? softmaxRegression(opts) : logisticRegression(opts);
+      options = {
+        target: t === '' ? target.value.trim() : { column: target.value.trim(), threshold: Number(t) },
+        features: boxes.filter((b) => b.checked).map((b) => b.value),
+        model: spec,
+        maxIter: Number(maxIter.value),
+        // On the page every run keeps a checkpoint (written off the job's path), so a reload can resume it.
+        checkpoint: { every: 1 },
+      };
+    } catch (e) {
+      showError(e);
+      return;
+    }
+    replace(notices);
+    run((hooks) => fabric.train({ ...options, ...hooks }), 'Computing feature statistics on the slots…');
   });
+
+  const resume = (id: string, file?: File): void => run(async (hooks) => {
+    const r = await fabric.resume(id, { ...hooks, ...(file ? { file } : {}) });
+    if (!('format' in r)) throw new FabricError('internal', `checkpoint ${id} is not a train job`);
+    return r;
+  }, 'Resuming from the checkpoint (reloading the dataset if needed)…');
 
   replace(root,
     h('h2', {}, 'Train one model on all partitions ', h('span', { class: 'small muted' }, '(Spark MLlib)')),
@@ -134,9 +158,10 @@ export function mountTrainPanel(root: HTMLElement, fabric: Fabric, showError: (e
       h('span', { class: 'label' }, 'Features'), h('span', { class: 'checks' }, ...boxes.map((b) => h('label', { class: 'check' }, b, ` ${b.value}`))),
     ),
     h('div', { class: 'row' }, button, stop, h('span', { class: 'small muted' }, 'Features are standardized by a distributed pass; 20% of rows are held out.')),
-    progress, chartBox,
+    notices, progress, chartBox,
     h('p', { class: 'small muted' }, 'Tasks per node in each pass (one bar per iteration, coloured as in the nodes table):'),
     strips, result,
   );
   showModelFields();
+  return { offerResume: () => offerResume(notices, fabric, 'train', (c, file) => resume(c.id, file), showError) };
 }

@@ -4,7 +4,7 @@
  * points; then train the best point as a full model.
  */
 import {
-  FabricError, linearRegression, logisticRegression, mlp, mlpTrialParams, flattenParams, objectiveNames,
+  FabricError, linearRegression, logisticRegression, mlp, mlpTrialParams, flattenParams, objectiveNames, validateSpace,
   type Fabric, type Liar, type Trial, type TrainOptions, type TuneData, type TuneOptions, type TuneResult,
 } from '../../index';
 import { h, replace } from '../dom';
@@ -13,6 +13,7 @@ import { renderTrainResult } from './train-result';
 import { BestLossPlot, ParamPlot } from './tune-plots';
 import { defaultRows, SpaceEditor } from './tune-space';
 import { formatParam, renderTuneSummary, TrialsTable } from './tune-table';
+import { offerResume } from './resume-notice';
 
 declare global {
   interface Window {
@@ -72,8 +73,14 @@ function optionalNumber(input: HTMLInputElement, name: string, check: (v: number
   return v;
 }
 
-/** Builds the panel into `root`. */
-export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e: unknown) => void): void {
+/** What the page does with the panel once it is built. */
+export interface TunePanel {
+  /** Shows the "was interrupted: Resume / Discard" notice when a tune job has a checkpoint. */
+  offerResume(): Promise<void>;
+}
+
+/** Builds the panel into `root`. Runs write checkpoints, so a reload can resume them. */
+export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e: unknown) => void): TunePanel {
   const num = (id: string, value: string, attrs: Record<string, string> = {}): HTMLInputElement =>
     h('input', { id, type: 'number', value, step: 'any', 'data-testid': id, ...attrs });
   const objective = h('select', { id: 'tune-objective', 'data-testid': 'tune-objective' }, ...objectiveNames().map((n) => h('option', { value: n, selected: n === 'mlp' }, n)));
@@ -99,6 +106,7 @@ export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e:
   const bestBox = h('div', { class: 'tune-plot', 'data-testid': 'tune-best-plot' });
   const paramBox = h('div');
   const bestActions = h('div', { class: 'tune-best' });
+  const notices = h('div');
   const data = h('fieldset', { class: 'tune-fields' }, h('legend', {}, 'Data (a sample of the loaded dataset)'),
     field('Target column', target), field('Threshold', threshold, 'empty: regression'),
     field('Sample rows', rows),
@@ -221,11 +229,19 @@ export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e:
         earlyStop: optionalNumber(earlyStop, 'early stop', (v) => Number.isInteger(v) && v >= 1, 'a whole number ≥ 1'),
         liar: liar.value as Liar,
         data: obj === 'wait' ? undefined : tuneData(),
+        // On the page every run keeps a checkpoint (written off the job's path), so a reload can resume it.
+        checkpoint: { every: 1 },
       };
     } catch (e) {
       showError(e);
       return;
     }
+    replace(notices);
+    run(options, built.kinds, (hooks) => fabric.tune({ ...options, ...hooks }), `Sampling data and starting trials on the slots (${options.objective})…`);
+  });
+
+  /** Runs a search (new or resumed) with the live view: trials table, plots, summary, "train best". */
+  const run = (options: Omit<TuneOptions, 'signal' | 'onTrial'>, kinds: ConstructorParameters<typeof ParamPlot>[0], start: (hooks: Required<Pick<TuneOptions, 'signal' | 'onTrial'>>) => Promise<TuneResult>, first: string): void => {
     const obj = options.objective;
     const started = performance.now();
     controller = new AbortController();
@@ -236,7 +252,7 @@ export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e:
     replace(bestActions);
     replace(bestBox);
     const bestPlot = new BestLossPlot(bestBox);
-    const paramPlot = new ParamPlot(built.kinds);
+    const paramPlot = new ParamPlot(kinds);
     replace(paramBox, paramPlot.element);
     let latest: readonly Trial[] = [];
     const draw = (r?: TuneResult): void => {
@@ -250,8 +266,8 @@ export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e:
     // A redraw still pending when the run resolves would draw the live trials over the result.
     const redraw = throttle(() => !ended && draw(), REDRAW_MS);
     draw();
-    replace(status, `Sampling data and starting trials on the slots (${obj})…`);
-    void fabric.tune({ ...options, signal: controller.signal, onTrial: (_t, trials) => {
+    replace(status, first);
+    void start({ signal: controller.signal, onTrial: (_t, trials) => {
       latest = trials;
       redraw();
     } }).then((r) => {
@@ -269,7 +285,14 @@ export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e:
       button.disabled = false;
       stop.disabled = true;
     });
-  });
+  };
+
+  const resume = (id: string, options: Omit<TuneOptions, 'signal' | 'onTrial'>, file?: File): void =>
+    run(options, new Map(validateSpace(options.space).map((n) => [n.label, n.kind])), async (hooks) => {
+      const r = await fabric.resume(id, { ...hooks, ...(file ? { file } : {}) });
+      if (!('trials' in r)) throw new FabricError('internal', `checkpoint ${id} is not a tune job`);
+      return r;
+    }, 'Resuming the search from its checkpoint…');
 
   replace(root,
     h('h2', {}, 'Tune ', h('span', { class: 'small muted' }, '(hyperopt + SparkTrials: TPE)')),
@@ -282,10 +305,11 @@ export function mountTunePanel(root: HTMLElement, fabric: Fabric, showError: (e:
       field('Timeout (seconds)', timeout), field('Loss threshold', lossThreshold, 'stop at or below'), field('Early stop after N', earlyStop, 'trials without improving'),
       h('label', { class: 'field wide' }, h('span', { class: 'field-label' }, 'Liar (pending trials)'), liar,
         h('span', { id: 'tune-liar-hint', class: 'small muted' }, "how pending trials enter TPE: 'none' lets parallel TPE repeat itself"))),
-    h('div', { class: 'row' }, button, stop), status,
+    notices, h('div', { class: 'row' }, button, stop), status,
     result, table.element,
     h('div', { class: 'tune-plots' }, bestBox, paramBox),
     bestActions,
   );
   onObjective();
+  return { offerResume: () => offerResume(notices, fabric, 'tune', (c, file) => c.kind === 'tune' && resume(c.id, c.options, file), showError) };
 }
