@@ -115,6 +115,8 @@ export class Scheduler {
         const attempt = this.attempts.get(attemptId);
         if (!attempt || !this.settle(attempt)) continue;
         const { task } = attempt;
+        // The copy of a straggler (or the straggler) is gone: the other may be copied again.
+        task.speculated = false;
         if (!task.committed && !task.job.finished && task.attempts.size === 0) {
           this.requeue(task);
           requeued += 1;
@@ -198,6 +200,8 @@ export class Scheduler {
 
   private requeue(task: TaskState): void {
     task.queuedAt = Date.now();
+    // A new attempt may straggle too: it may be copied again.
+    task.speculated = false;
     // A task still owing a check waits for a node that has not computed it yet.
     if (task.avoid && task.held.length > 0) this.checks.add(task);
     // Front of the queue: a retried task is the oldest work outstanding.
@@ -490,6 +494,8 @@ export class Scheduler {
       return;
     }
     if (!requeued) {
+      // A copy lost with its node may be made again; one that failed is not retried as a copy.
+      if (isLoss(error)) task.speculated = false;
       this.offer(slot);
       return;
     }
