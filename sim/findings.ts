@@ -30,7 +30,8 @@ function lastTaskText(r: ScenarioResult, f: FleetParams): string {
   if (!t) return '';
   const rank = logNormalRank(t.speed, f.speedMedian, f.speedSigma);
   const requeued = t.attempts > 1 ? `, on its attempt ${t.attempts}` : '';
-  return `The last task to commit (${t.work.toFixed(1)} s of work) ran ${seconds(t.ms)} on a slot of speed ${t.speed.toFixed(2)}, slower than ${percent(1 - rank, 1)} of slots${requeued}.`;
+  const where = rank >= 0.5 ? `faster than ${percent(rank, 1)} of slots` : `slower than ${percent(1 - rank, 1)} of slots`;
+  return `The last task to commit (${t.work.toFixed(1)} s of work) ran ${seconds(t.ms)} on a slot of speed ${t.speed.toFixed(2)}, ${where}${requeued}.`;
 }
 
 function exactlyOnce(outcomes: Outcomes): string {
