@@ -1,6 +1,8 @@
 /**
  * The volunteer page. The join link carries the room and token in its fragment:
- * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F]`.
+ * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F][&backend=webgpu|wasm|cpu]`.
+ * `backend` makes the slots use that tfjs backend (and for webgpu, the WGSL kernels) whatever the
+ * probe measures, for tests and demos of WebGPU where it is slower (SwiftShader).
  */
 import { FabricError, Volunteer, type VolunteerStatus } from '../../index';
 import { h, replace, throttle } from '../dom';
@@ -73,12 +75,17 @@ async function main(): Promise<void> {
   }
   const slow = Number(params.get('slow') ?? '1');
   const slots = params.get('slots');
+  const backend = params.get('backend');
+  if (backend !== null && backend !== 'webgpu' && backend !== 'wasm' && backend !== 'cpu') {
+    throw new FabricError('bad-input', `This join link asks for backend "${backend}"; use webgpu, wasm or cpu, or leave it out to use the fastest.`);
+  }
   $<HTMLSelectElement>('slow').value = String(slow);
   const volunteer = await Volunteer.join({
     room,
     token,
     name: params.get('name') ?? '',
     ...(slots ? { slots: Number(slots) } : {}),
+    ...(backend ? { backend } : {}),
     slowdown: slow,
   }, render);
   window.volunteer = volunteer;
