@@ -58,7 +58,7 @@ function draw(s: VolunteerStatus): void {
     s.slots.length ? h('table', { class: 'grid compact' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Slot'), h('th', { scope: 'col' }, 'Backend'), h('th', { scope: 'col' }, 'Measured'), h('th', { scope: 'col' }, 'Other backends'), h('th', { scope: 'col' }, 'Model kernel'))),
       h('tbody', {}, ...s.slots.map((r, i) => h('tr', {},
-        h('td', {}, i + 1), h('td', {}, r.chosen), h('td', { class: 'num' }, `${r.gflops} GFLOP/s`),
+        h('td', {}, i + 1), h('td', { title: r.deviceLost?.detail ?? '' }, r.deviceLost && r.deviceLost.backend !== r.chosen ? `${r.deviceLost.backend} → ${r.chosen} (device lost)` : r.chosen), h('td', { class: 'num' }, `${r.gflops} GFLOP/s`),
         h('td', { class: 'small' }, r.measurements.filter((m) => m.backend !== r.chosen).map((m) => (m.ok ? `${m.backend} ${m.gflops} GFLOP/s` : `${m.backend}: unavailable`)).join('; ')),
         h('td', { class: 'small', title: r.kernel?.reason ?? '' }, r.kernel ? `${r.kernel.chosen} (cpu ${r.kernel.cpuMs.toFixed(1)} ms${r.kernel.gpuMs !== undefined ? `, webgpu ${r.kernel.gpuMs.toFixed(1)} ms` : ''})` : '—'),
       ))),
