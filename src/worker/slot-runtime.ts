@@ -138,7 +138,7 @@ export class SlotRuntime implements SlotApi {
     await this.backends.settled();
     const losses = this.backends.losses();
     const reply = await this.runOnce(task);
-    if (!reply.ok && this.backends.kernelDevice() !== undefined) await nextMacrotask();
+    if (!reply.ok) await nextMacrotask();
     if (this.backends.losses() === losses) return reply;
     // Whatever the task returned, part of it ran on a lost device: it runs again, on what the slot uses now.
     const why = reply.ok ? '' : ` (it failed with: ${reply.error.message})`;
