@@ -25,24 +25,32 @@ export class VolunteerNode implements ExecutorNode {
   private readonly cacheWaiters = new Map<string, Waiter<void>>();
   private readonly taskWaiters = new Map<string, Waiter<TaskOutput> & { kind: TaskRequest['kind'] }>();
   private readonly lostCallbacks: ((reason: FabricError) => void)[] = [];
+  private readonly reportCallbacks: ((slot: number, report: ProbeReport) => void)[] = [];
   private lostWith: FabricError | undefined;
   private readonly stored: Set<string>;
+  /** One report per slot; a slot that lost its WebGPU device sends a new one. */
+  readonly slots: ProbeReport[];
 
   constructor(
     readonly id: string,
     readonly name: string,
-    readonly slots: readonly ProbeReport[],
+    slots: readonly ProbeReport[],
     private readonly link: MessageLink<VolunteerMessage, CoordinatorMessage>,
     private readonly store: BlobStore,
     /** Hashes of models the volunteer keeps on disk from earlier visits. */
     stored: readonly string[] = [],
   ) {
     this.stored = new Set(stored);
+    this.slots = [...slots];
     link.onClose((reason) => this.lose(reason));
   }
 
   traffic(): { bytesIn: number; bytesOut: number } {
     return { bytesIn: this.link.stats.bytesIn, bytesOut: this.link.stats.bytesOut };
+  }
+
+  onReport(cb: (slot: number, report: ProbeReport) => void): void {
+    this.reportCallbacks.push(cb);
   }
 
   onLost(cb: (reason: FabricError) => void): void {
@@ -83,6 +91,14 @@ export class VolunteerNode implements ExecutorNode {
         }
         return;
       }
+      case 'slot-report':
+        if (msg.slot >= this.slots.length) {
+          this.link.close(new FabricError('schema-mismatch', `volunteer ${this.name} sent a report for slot ${msg.slot} of ${this.slots.length}`));
+          return;
+        }
+        this.slots[msg.slot] = msg.report;
+        for (const cb of this.reportCallbacks) cb(msg.slot, msg.report);
+        return;
       case 'bye':
         this.link.close(new FabricError('link-closed', `volunteer ${this.name} left: ${msg.reason}`));
         return;

@@ -48,6 +48,12 @@ export const ProbeReportSchema = z.object({
     gpuMs: z.number().nonnegative().optional(),
     reason: z.string().max(1024).optional(),
   }).optional(),
+  deviceLost: z.object({
+    count: z.number().int().nonnegative(),
+    backend: backendName,
+    kernel: z.enum(['cpu', 'webgpu']),
+    detail: z.string().max(1024),
+  }).optional(),
 });
 
 const taskReply = z.discriminatedUnion('ok', [
@@ -77,6 +83,8 @@ export const VolunteerMessageSchema = z.discriminatedUnion('type', [
   /** A task's reply; an ok reply's binary outputs follow as the message's payloads. */
   z.object({ type: z.literal('result'), slot: z.number().int().nonnegative(), taskId: id, reply: taskReply }),
   z.object({ type: z.literal('status'), text: z.string().max(512) }),
+  /** A slot's new report, after it lost a WebGPU device and re-acquired one or fell back. */
+  z.object({ type: z.literal('slot-report'), slot: z.number().int().nonnegative(), report: ProbeReportSchema }),
   z.object({ type: z.literal('bye'), reason: z.string().max(512) }),
 ]);
 
