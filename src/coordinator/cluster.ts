@@ -104,13 +104,9 @@ export class Cluster {
       m.trust = e.state;
       m.checks = e.checksPassed;
     } else if (e.type === 'task-started') m.running += 1;
-    else if (e.type === 'task-committed') {
-      m.running -= 1;
-      m.done += 1;
-    } else if (e.type === 'task-failed') {
-      m.running -= 1;
-      m.failed += 1;
-    } else if (e.type === 'duplicate-dropped') m.running -= 1;
+    else if (e.type === 'attempt-ended') m.running -= 1;
+    else if (e.type === 'task-committed') m.done += 1;
+    else if (e.type === 'task-failed') m.failed += 1;
     this.onChange();
   }
 

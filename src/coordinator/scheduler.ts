@@ -377,6 +377,7 @@ export class Scheduler {
     attempt.slot.running.delete(attempt.id);
     if (attempt.settled) return false;
     attempt.settled = true;
+    this.emit({ type: 'attempt-ended', taskId: attempt.task.request.taskId, nodeId: attempt.slot.node.id });
     this.attempts.delete(attempt.id);
     const { task } = attempt;
     task.attempts.delete(attempt);

@@ -7,7 +7,7 @@ import { colorOf } from './palette';
 /** A node's standing in verification mode, in words (never by colour alone). */
 function trustText(n: NodeInfo): string {
   switch (n.trust) {
-    case undefined: return 'not checked';
+    case undefined: return '';
     case 'trusted': return 'trusted (this machine)';
     case 'probation': return `on probation (${n.checksPassed} check(s) passed)`;
     case 'verified': return `verified (${n.checksPassed} check(s) passed)`;
@@ -24,15 +24,16 @@ export function renderNodesTable(root: HTMLElement, nodes: readonly NodeInfo[]):
     h('td', { class: 'num' }, n.slots),
     h('td', { title: `${n.gpu ? `WebGPU adapter: ${n.gpu}` : 'no WebGPU adapter'}. Model kernel: ${n.kernelReason}`, 'data-testid': 'node-backend' }, n.backend, h('div', { class: 'small muted' }, `kernel ${n.kernel}`)),
     h('td', { class: 'num' }, `${n.gflops} GFLOP/s`),
-    h('td', {}, h('span', { class: `badge ${n.state}` }, n.state === 'busy' ? `busy (${n.running})` : 'idle')),
+    h('td', {}, h('span', { class: `badge ${n.state}` }, n.state === 'busy' ? `busy (${n.running})` : 'idle'),
+      // Verification mode only: the node's trust, in words under its state.
+      n.trust ? h('div', { class: 'small muted', 'data-testid': 'node-trust', 'data-trust': n.trust }, trustText(n)) : null),
     h('td', { class: 'num', 'data-testid': 'node-tasks' }, formatInt(n.tasksDone), n.tasksFailed ? h('span', { class: 'warn' }, ` (${n.tasksFailed} failed)`) : null),
     h('td', { class: 'num', title: 'bytes sent to the node / received from it' }, `${formatBytes(n.bytesOut)} / ${formatBytes(n.bytesIn)}`),
-    h('td', { 'data-testid': 'node-trust', 'data-trust': n.trust ?? 'off' }, trustText(n)),
   ));
   replace(root,
     h('h2', {}, `Nodes `, h('span', { class: 'muted small', 'data-testid': 'node-count' }, `${nodes.length} node(s), ${slots} slot(s)`)),
     h('table', { class: 'grid', 'data-testid': 'nodes-table' },
-      h('thead', {}, h('tr', {}, ...['Node', 'Slots', 'Backend', 'Speed', 'State', 'Tasks', 'Bytes out / in', 'Trust'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ...['Node', 'Slots', 'Backend', 'Speed', 'State', 'Tasks', 'Bytes out / in'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, ...rows),
     ),
     nodes.length === 0 ? h('p', { class: 'muted' }, 'No slots: jobs wait until a volunteer joins.') : null,
