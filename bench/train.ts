@@ -1,5 +1,5 @@
 /**
- * `npm run bench:train [-- --rounds N] [--repeats N] [--rows N] [--tfjs-cap S]`: how fast
+ * `npm run bench:train [-- --rounds N] [--repeats N] [--rows N] [--tfjs-cap S] [--quick] [--out DIR]`: how fast
  * `fabric.train` trains, measured side by side in one run, in three parts:
  *
  * 1. Scaling: logistic regression on flights-3m with 1 and with 2 local slots, rows/s of the
@@ -11,21 +11,24 @@
  * 3. Roofline of the CPU gradient kernel against a naive loop and the memory copy bandwidth.
  *
  * Starts the Fabric server in process, drives headless Chromium, prints the table and writes it
- * with the details and findings to bench/results/train.md. Not a test: nothing asserts a time.
+ * with the details and findings to bench/results/train.md, its headline figures to train.json
+ * (bench/train-metrics.ts). Every part runs on local slots, inside one coordinator page, and its
+ * baselines in that same page: 1 slot against 2, and tfjs beside them. No volunteers take part.
+ * `--quick` trains on the first 400,000 rows in the scaling part too. Not a test: nothing asserts a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
 import { coresBetween, cpuTicks, type CpuTicks } from './proc-cpu.ts';
-import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { resultsDir, writeBenchResults } from './metrics.ts';
+import { trainMetrics } from './train-metrics.ts';
 import { deriveFindings } from './train-findings.ts';
 import type { RooflineOptions } from './train-kernels.ts';
 import type { FabricRun, SlotInfo, TrainProgress, TrainSpec } from './train-page.ts';
 import { optimizationPhase, renderTrainReport, summarizeTrain, type CpuWindow, type PageRuns, type ScalingRun, type TrainReportInfo, type TrainResults } from './train-report.ts';
 import type { TfjsFitOptions, TfjsLoop } from './train-tfjs.ts';
 
-const RESULTS_FILE = `${ROOT}bench/results/train.md`;
 
 /** The model of every part: the "delayed more than 15 minutes" preset with four features. */
 const SPEC: TrainSpec = {
@@ -58,21 +61,34 @@ interface Flags {
   readonly repeats: number;
   readonly rows: number;
   readonly tfjsCapS: number;
+  /** Rows of the scaling part's subset; undefined: the whole of flights-3m. */
+  readonly scalingRows: number | undefined;
+  readonly quick: boolean;
+  readonly out: string | undefined;
 }
+
+/**
+ * --quick: one round and one repeat; 400,000 rows (4 partitions, 2 per slot) in the scaling part
+ * instead of 3M, 200,000 for the time to target, and a 20 s cap on tfjs (it reached the target in
+ * about 6 s on 600,000 rows here).
+ */
+const QUICK = { rounds: '1', repeats: '1', rows: '200000', tfjsCap: '20', scalingRows: 400_000 } as const;
 
 function readFlags(): Flags {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '3' },
-      repeats: { type: 'string', default: '3' },
-      rows: { type: 'string', default: '600000' },
-      'tfjs-cap': { type: 'string', default: '60' },
+      rounds: { type: 'string' },
+      repeats: { type: 'string' },
+      rows: { type: 'string' },
+      'tfjs-cap': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm run bench:train -- [--rounds N (3)] [--repeats N (3)] [--rows N (600000)] [--tfjs-cap S (60)]');
+    console.log('usage: npm run bench:train -- [--rounds N (3)] [--repeats N (3)] [--rows N (600000)] [--tfjs-cap S (60)] [--quick (400,000 rows, 1 round; prints only unless --out)] [--out DIR (bench/results)]');
     process.exit(0);
   }
   const int = (name: string, raw: string, min: number): number => {
@@ -83,7 +99,16 @@ function readFlags(): Flags {
     }
     return n;
   };
-  return { rounds: int('rounds', values.rounds, 1), repeats: int('repeats', values.repeats, 1), rows: int('rows', values.rows, 10_000), tfjsCapS: int('tfjs-cap', values['tfjs-cap'], 1) };
+  const q = values.quick;
+  return {
+    rounds: int('rounds', values.rounds ?? (q ? QUICK.rounds : '3'), 1),
+    repeats: int('repeats', values.repeats ?? (q ? QUICK.repeats : '3'), 1),
+    rows: int('rows', values.rows ?? (q ? QUICK.rows : '600000'), 10_000),
+    tfjsCapS: int('tfjs-cap', values['tfjs-cap'] ?? (q ? QUICK.tfjsCap : '60'), 1),
+    scalingRows: q ? QUICK.scalingRows : undefined,
+    quick: q,
+    out: values.out,
+  };
 }
 
 /** A coordinator page with the bench module added and a DevTools session for its CPU metrics. */
@@ -91,15 +116,19 @@ interface CoordinatorPage extends BenchPage {
   readonly cdp: CDPSession;
 }
 
-/** Opens `path` (`/` or bench/train.html, with its query), adds the bench module, waits for the dataset. */
-async function openCoordinator(browser: Browser, origin: string, path: string, name: string): Promise<CoordinatorPage> {
-  const bp = await openBenchPage(browser, `${origin}${path}`, name, 'fabricReady', PAGE_TIMEOUT_MS);
+/**
+ * Opens `path` (`/` or bench/train.html, with its query), adds the bench module, waits for the
+ * dataset: flights-3m, or with `subsetRows` its first rows (the page then loads no dataset itself).
+ */
+async function openCoordinator(browser: Browser, origin: string, path: string, name: string, subsetRows?: number): Promise<CoordinatorPage> {
+  const bp = await openBenchPage(browser, `${origin}${path}${subsetRows === undefined ? '' : '&dataset=none'}`, name, 'fabricReady', PAGE_TIMEOUT_MS);
   await bp.page.addScriptTag({ type: 'module', url: '/bench/train-page.ts' });
   await bp.page.waitForFunction(() => 'trainBench' in window, undefined, { timeout: PAGE_TIMEOUT_MS });
   // Resolves once the slots are up and, unless dataset=none, flights-3m is loaded.
   await inPage(bp, async () => {
     await window.fabricReady;
   }, undefined);
+  if (subsetRows !== undefined) await inPage(bp, (a) => window.trainBench.loadSubset(a.rows, a.partitionRows), { rows: subsetRows, partitionRows: PARTITION_ROWS });
   const cdp = await bp.page.context().newCDPSession(bp.page);
   await cdp.send('Performance.enable');
   return { ...bp, cdp };
@@ -169,8 +198,8 @@ const SCALING_PAGES = [
   { page: 'bare', slots: 2, path: '/bench/train.html?slots=2' },
 ] as const;
 
-async function measureScaling(browser: Browser, origin: string, rounds: number): Promise<TrainResults['scaling']> {
-  const pages = await Promise.all(SCALING_PAGES.map((c) => openCoordinator(browser, origin, c.path, `${c.page} page (${c.slots} slot${c.slots > 1 ? 's' : ''})`)));
+async function measureScaling(browser: Browser, origin: string, rounds: number, subsetRows: number | undefined): Promise<TrainResults['scaling']> {
+  const pages = await Promise.all(SCALING_PAGES.map((c) => openCoordinator(browser, origin, c.path, `${c.page} page (${c.slots} slot${c.slots > 1 ? 's' : ''})`, subsetRows)));
   const infos: SlotInfo[] = [];
   for (const [i, p] of pages.entries()) {
     const info = await inPage(p, () => window.trainBench.slotInfo(), undefined);
@@ -241,8 +270,8 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    console.log('1. scaling: 1 and 2 local slots on flights-3m');
-    const scaling = await measureScaling(browser, server.origin, flags.rounds);
+    console.log(`1. scaling: 1 and 2 local slots on flights-3m${flags.scalingRows ? `, first ${flags.scalingRows} rows` : ''}`);
+    const scaling = await measureScaling(browser, server.origin, flags.rounds, flags.scalingRows);
     console.log(`2. time to a held-out loss against tfjs, first ${flags.rows} rows; 3. kernel roofline`);
     const results: TrainResults = { scaling, ...(await measureAgainstTfjs(browser, server.origin, flags)) };
     const info: TrainReportInfo = {
@@ -259,9 +288,14 @@ async function main(): Promise<void> {
       tfjs: { batchSize: TFJS.batchSize, learningRate: TFJS.learningRate, capS: flags.tfjsCapS, evalEveryBatches: TFJS.evalEveryBatches },
     };
     const report = renderTrainReport(results, info, deriveFindings(results, info));
-    mkdirSync(`${ROOT}bench/results`, { recursive: true });
-    writeFileSync(RESULTS_FILE, report);
-    console.log(`\n${report}\nwrote ${RESULTS_FILE}`);
+    console.log(`\n${report}`);
+    const dir = resultsDir(flags.out, flags.quick);
+    if (dir) {
+      const files = writeBenchResults(dir, 'train', report, { bench: 'train', date: info.date, quick: flags.quick, metrics: trainMetrics(results, info) });
+      console.log(`wrote ${files.md} and ${files.json}`);
+    } else {
+      console.log('--quick: bench/results/train.md left as it was');
+    }
     const s = summarizeTrain(results);
     console.log(`scaling ${s.scaling.toFixed(2)}x; kernel share of copy: linear ${((s.gb.linear.fabric ?? NaN) / s.copyGb).toFixed(3)}, logistic ${((s.gb.logistic.fabric ?? NaN) / s.copyGb).toFixed(3)}`);
   } finally {
