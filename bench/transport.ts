@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
 import { inPage, launchChromium, machineInfo, openBenchPage, runBench, startFabricServer, type BenchPage } from './harness.ts';
 import { resultsDir, writeBenchResults, type HeadlineMetric } from './metrics.ts';
-import type { Method } from './transport-page.ts';
+import { connectRaw, transfer } from './transport-drive.ts';
 import { FABRIC_TARGET_RATIO, METHODS, renderReport, summarize, type RoundTimes } from './transport-report.ts';
 
 /** Long enough for 32 MiB at 1 MB/s, a tenth of the slowest method seen here. */
@@ -77,19 +77,7 @@ async function connect(sender: BenchPage, receiver: BenchPage, maxMessageBytes: 
   await inPage(sender, (a) => window.transportBench.openPeer(a.id, a.max), { id: ids.sender, max: maxMessageBytes });
   await inPage(sender, (id) => window.transportBench.connectPeers(id), ids.receiver);
   await inPage(receiver, (ms) => window.transportBench.acceptPeers(ms), CONNECT_TIMEOUT_MS);
-  const offer = await inPage(sender, () => window.transportBench.rawOffer(), undefined);
-  const answer = await inPage(receiver, (o) => window.transportBench.rawAnswer(o), offer);
-  await inPage(sender, (a) => window.transportBench.rawAccept(a.answer, a.ms), { answer, ms: CONNECT_TIMEOUT_MS });
-}
-
-/** One timed, verified transfer. Returns its milliseconds. */
-async function transfer(sender: BenchPage, receiver: BenchPage, method: Method, seed: number, bytes: number): Promise<number> {
-  await inPage(receiver, (a) => window.transportBench.expect(a.method, a.seed, a.bytes), { method, seed, bytes });
-  const ms = await inPage(sender, (a) => window.transportBench.send(a.method, a.seed, a.bytes, a.timeout),
-    { method, seed, bytes, timeout: TRANSFER_TIMEOUT_MS });
-  const check = await inPage(receiver, () => window.transportBench.verify(), undefined);
-  if (!check.ok) throw new Error(`${method} delivered wrong bytes: ${check.detail}`);
-  return ms;
+  await connectRaw(sender, receiver, CONNECT_TIMEOUT_MS);
 }
 
 async function main(): Promise<void> {
@@ -117,7 +105,7 @@ async function main(): Promise<void> {
       for (const method of METHODS) {
         // A new seed per transfer: bytes left over from an earlier transfer cannot pass the check.
         const seed = (Math.imul(++transferIndex, 0x9e3779b1) >>> 0) || 1;
-        const ms = await transfer(sender, receiver, method, seed, bytes);
+        const ms = await transfer(sender, receiver, method, seed, bytes, TRANSFER_TIMEOUT_MS);
         const label = round < 0 ? 'warm-up' : `round ${round + 1}/${flags.rounds}`;
         console.log(`${label.padEnd(12)} ${method.padEnd(16)} ${(bytes / 1e3 / ms).toFixed(1).padStart(6)} MB/s  (${ms.toFixed(0)} ms)`);
         (round >= 0 ? times : firstTimes)[method].push(ms);
