@@ -3,7 +3,7 @@
  * written as `<name>.json` beside `<name>.md`, so `npm run bench` (bench/suite.ts) can put one line
  * per metric in bench/results/summary.md without parsing markdown. Node side only.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { ROOT } from './harness.ts';
 
 /**
@@ -80,4 +80,13 @@ export function writeBenchResults(dir: string, name: string, markdown: string, m
 export function resultsDir(out: string | undefined, quick: boolean): string | undefined {
   if (out !== undefined) return out;
   return quick ? undefined : RESULTS_DIR;
+}
+
+/** Reads `<dir>/<name>.json`, or undefined when the benchmark wrote none there. */
+export function readBenchMetrics(dir: string, name: string): BenchMetrics | undefined {
+  try {
+    return JSON.parse(readFileSync(`${dir.replace(/\/$/, '')}/${name}.json`, 'utf8')) as BenchMetrics;
+  } catch {
+    return undefined;
+  }
 }
