@@ -62,6 +62,11 @@ describe('checkMarkdownTables', () => {
     expect(checkMarkdownTables('f.md', md)).toEqual([{ file: 'f.md', line: 5, message: 'column "MB/s" is numeric, but this row has "fast"' }]);
   });
 
+  it('accepts a cell that says n/a and why in a numeric column', () => {
+    const md = '| fn | ratio |\n| --- | ---: |\n| a | 1.5x |\n| b | 2.0x |\n| c | n/a (TPE median > cap) measured |\n';
+    expect(checkMarkdownTables('f.md', md)).toEqual([]);
+  });
+
   it('leaves right-aligned text columns alone (the reports align yes/no columns right)', () => {
     const md = '| rate | fell behind |\n| ---: | ---: |\n| 10,000 | no |\n| 20,000 | yes |\n';
     expect(checkMarkdownTables('f.md', md)).toEqual([]);

@@ -23,6 +23,8 @@ export interface TableProblem {
  * reports print instead of a figure (train: "not reached"; simulation: "same", "did not finish").
  */
 const PLACEHOLDERS = new Set(['', '-', '–', '—', 'n/a', 'none', 'same', 'not reached', 'did not finish']);
+/** A cell that opens with "n/a" says why it has no figure (tune: "n/a (TPE median > cap)"). */
+const NOT_APPLICABLE = /^n\/a\b/;
 /** Words that mean a computation went wrong, alone or before a ratio's "x"; never allowed in any cell. */
 const BROKEN = /(^|[^A-Za-z])(NaN|undefined|null|-?Infinity)(x\b|[^A-Za-z]|$)/;
 /**
@@ -96,7 +98,7 @@ function checkTable(file: string, startLine: number, lines: readonly string[]): 
     if (!numeric) continue;
     rows.forEach((r, i) => {
       const v = bare(r[col] ?? '');
-      if (!PLACEHOLDERS.has(v) && !HAS_NUMBER.test(v)) at(i + 2, `column "${bare(header[col]!)}" is numeric, but this row has "${v}"`);
+      if (!PLACEHOLDERS.has(v) && !NOT_APPLICABLE.test(v) && !HAS_NUMBER.test(v)) at(i + 2, `column "${bare(header[col]!)}" is numeric, but this row has "${v}"`);
     });
   }
   return problems;

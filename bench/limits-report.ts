@@ -49,9 +49,8 @@ export function limitValue(l: Limits, kind: LimitKind): number {
   }
 }
 
-/** One limit as the summary shows it, e.g. "14.2 GB/s". */
-export function formatLimit(l: Limits, kind: LimitKind): string {
-  const v = limitValue(l, kind);
+/** One limit's value `v` (in its unit) as the summary shows it, e.g. "memory copy 14.2 GB/s". */
+export function formatLimit(kind: LimitKind, v: number): string {
   switch (kind) {
     case 'memory-copy':
       return `memory copy ${(v / 1e9).toFixed(1)} GB/s`;

@@ -26,6 +26,12 @@ export interface LimitRelation {
   readonly value: number;
   /** One phrase for the summary's notes, e.g. "rows/s x 40 bytes of design per row". */
   readonly conversion: string;
+  /**
+   * The limit itself, when the benchmark measured it interleaved with Fabric's figure (transport
+   * times the raw channel round by round): the summary then divides by this rather than by the
+   * limits run's figure, taken minutes apart on a machine whose load moves.
+   */
+  readonly measured?: number;
 }
 
 /** One headline line of a benchmark, as its report states it. */
@@ -51,6 +57,8 @@ export interface BenchMetrics {
   readonly date: string;
   readonly quick: boolean;
   readonly metrics: readonly HeadlineMetric[];
+  /** Headline lines the report has but this run could not give a figure for, with why. */
+  readonly omitted?: readonly string[];
 }
 
 /** Where the committed results live. */

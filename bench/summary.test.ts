@@ -52,6 +52,17 @@ describe('renderSummary', () => {
     expect(checkMarkdownTables('summary.md', md)).toEqual([]);
   });
 
+  it('divides by the limit a benchmark timed in its own rounds when it gives one', () => {
+    const own: BenchMetrics = { ...TRANSPORT, metrics: [{ ...TRANSPORT.metrics[0]!, limit: { kind: 'raw-channel', value: 32e6, conversion: 'c', measured: 37e6 } }] };
+    const line = renderSummary([own], LIMITS, INFO).split('\n').find((l) => l.startsWith('| transport'));
+    expect(line).toBe("| transport: one partition | 32.0 MB/s | 37.0 MB/s (raw RTCDataChannel) | 0.865x | >= 0.80x | met | raw channel 37.0 MB/s (in transport's own rounds) | 0.865 |");
+  });
+
+  it('lists the lines a benchmark could not give a figure for', () => {
+    const md = renderSummary([{ ...TUNE, omitted: ["evaluations to Branin <= 0.5: TPE's median is past the cap of 150, so there is no ratio"] }], LIMITS, INFO);
+    expect(md).toContain("- Not in the table, tune: evaluations to Branin <= 0.5: TPE's median is past the cap of 150, so there is no ratio");
+  });
+
   it('shows dashes for every limit when the limits run wrote nothing', () => {
     const noLimits = renderSummary([TRANSPORT], undefined, INFO);
     expect(noLimits).toContain('| met | - | - |');

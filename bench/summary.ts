@@ -29,8 +29,16 @@ export function formatFigure(x: number): string {
 
 /** The fraction of its limit a metric's figure is, or undefined without a limit. */
 export function fractionOfLimit(m: HeadlineMetric, limits: Limits | undefined): number | undefined {
-  if (!m.limit || !limits) return undefined;
-  return m.limit.value / limitValue(limits, m.limit.kind);
+  if (!m.limit) return undefined;
+  if (m.limit.measured !== undefined) return m.limit.value / m.limit.measured;
+  return limits ? m.limit.value / limitValue(limits, m.limit.kind) : undefined;
+}
+
+/** The limit cell: the limit the fraction divides by. */
+function limitCell(bench: string, m: HeadlineMetric, limits: Limits | undefined): string {
+  if (!m.limit) return '-';
+  if (m.limit.measured !== undefined) return `${formatLimit(m.limit.kind, m.limit.measured)} (in ${bench}'s own rounds)`;
+  return limits ? formatLimit(m.limit.kind, limitValue(limits, m.limit.kind)) : '-';
 }
 
 function row(bench: string, m: HeadlineMetric, limits: Limits | undefined): string {
@@ -43,7 +51,7 @@ function row(bench: string, m: HeadlineMetric, limits: Limits | undefined): stri
     `${formatFigure(m.ratio)}x`,
     m.target,
     met,
-    m.limit && limits ? formatLimit(limits, m.limit.kind) : '-',
+    limitCell(bench, m, limits),
     fraction === undefined ? '-' : formatFigure(fraction),
   ];
   return `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
@@ -75,6 +83,7 @@ export function renderSummary(results: readonly BenchMetrics[], limits: Limits |
     "- Fraction of limit: Fabric's figure restated in the limit's unit, divided by the limit measured in this run.",
     '  The restatements:',
     ...conversions.map((c) => `  ${c}`),
+    ...results.flatMap((r) => (r.omitted ?? []).map((o) => `- Not in the table, ${r.bench}: ${o}`)),
     '- A line with no limit has no physical counterpart: a time to a loss, a count of evaluations, or trials',
     '  that sleep (tune), where the cost is dispatch.',
     '- Where the volunteers are: tune runs its volunteer tabs through the join link exactly as `npm run volunteer`',

@@ -69,10 +69,11 @@ interface Flags {
 
 /**
  * --quick: one round and one repeat; 400,000 rows (4 partitions, 2 per slot) in the scaling part
- * instead of 3M, 200,000 for the time to target, and a 20 s cap on tfjs (it reached the target in
- * about 6 s on 600,000 rows here).
+ * instead of 3M, 100,000 for the time to target, a 10 s cap on tfjs (it reached the target in
+ * about 6 s on 200,000 rows here, beside other jobs), and 7 roofline passes.
  */
-const QUICK = { rounds: '1', repeats: '1', rows: '200000', tfjsCap: '20', scalingRows: 400_000 } as const;
+const QUICK = { rounds: '1', repeats: '1', rows: '100000', tfjsCap: '10', scalingRows: 400_000 } as const;
+const QUICK_ROOFLINE: RooflineOptions = { repeats: 7, warmups: 1, copyBytes: 32 * 1048576, copyRepeats: 10 };
 
 function readFlags(): Flags {
   const { values } = parseArgs({
@@ -254,7 +255,7 @@ async function measureAgainstTfjs(browser: Browser, origin: string, flags: Flags
   const tfjsSlices = await fit('slices');
   console.log(`tfjs trainOnBatch slices: ${tfjsSlices.reachedMs === undefined ? `stopped by ${tfjsSlices.stoppedBy}` : `${(tfjsSlices.reachedMs / 1000).toFixed(2)} s`} (${tfjsSlices.batches} batches)`);
   const before = await cpuSample(p);
-  const roofline = await inPage(p, (o) => window.trainBench.roofline(o), ROOFLINE);
+  const roofline = await inPage(p, (o) => window.trainBench.roofline(o), flags.quick ? QUICK_ROOFLINE : ROOFLINE);
   const after = await cpuSample(p);
   const rooflineCpu = cpuWindow(before, after);
   await p.page.context().close();

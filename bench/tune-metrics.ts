@@ -8,8 +8,9 @@ import { breakdown, EFFICIENCY_TARGET, lastK, medianRun, type TuneReportInfo, ty
 import { toTargetQuartiles } from './tune-search.ts';
 
 /** Evaluations to each target (TPE against random search) and parallel efficiency at the largest k. */
-export function tuneMetrics(r: TuneResults, info: TuneReportInfo): HeadlineMetric[] {
+export function tuneMetrics(r: TuneResults, info: TuneReportInfo): { metrics: HeadlineMetric[]; omitted: string[] } {
   const out: HeadlineMetric[] = [];
+  const omitted: string[] = [];
   for (const fn of [...new Set(r.toTarget.map((t) => t.fn))]) {
     const tpe = r.toTarget.find((t) => t.fn === fn && t.algo === 'tpe');
     const random = r.toTarget.find((t) => t.fn === fn && t.algo === 'random');
@@ -19,7 +20,10 @@ export function tuneMetrics(r: TuneResults, info: TuneReportInfo): HeadlineMetri
     const measured = toTargetQuartiles(random).median;
     // Random search's measured median is often past the cap; the report's finite figure for it is
     // the median from the share of the box at the target, so that is the baseline here.
-    if (!Number.isFinite(t) || !Number.isFinite(share.randomMedian)) continue;
+    if (!Number.isFinite(t) || !Number.isFinite(share.randomMedian)) {
+      omitted.push(`evaluations to ${fn} <= ${tpe.target}: ${Number.isFinite(t) ? 'no prior draw reached the target' : `TPE's median is past the cap of ${info.cap}`}, so there is no ratio`);
+      continue;
+    }
     const ratio = share.randomMedian / t;
     out.push({
       metric: `evaluations to ${fn} <= ${tpe.target}, median of ${info.seeds} seeds (ratio = random / TPE)`,
@@ -41,5 +45,5 @@ export function tuneMetrics(r: TuneResults, info: TuneReportInfo): HeadlineMetri
       });
     }
   }
-  return out;
+  return { metrics: out, omitted };
 }

@@ -210,7 +210,7 @@ async function main(): Promise<void> {
     // A --quick run's figures are not the committed ones: without --out it leaves the file alone.
     const dir = resultsDir(s.out, s.quick);
     if (dir) {
-      const files = writeBenchResults(dir, 'tune', report, { bench: 'tune', date: info.date, quick: s.quick, metrics: tuneMetrics(results, info) });
+      const files = writeBenchResults(dir, 'tune', report, { bench: 'tune', date: info.date, quick: s.quick, ...tuneMetrics(results, info) });
       console.log(`wrote ${files.md} and ${files.json}`);
     } else {
       console.log('--quick: bench/results/tune.md left as it was');
