@@ -208,7 +208,10 @@ async function measureScaling(browser: Browser, origin: string, rounds: number, 
     infos.push(info);
   }
   console.log(`slots: tfjs backend ${infos[1]!.backend}, model kernel ${infos[1]!.kernel} (${infos[1]!.kernelReason})`);
-  const partitions = await inPage(pages[0]!, async () => (await window.fabricReady)!.dataset?.partitions.length ?? 0, undefined);
+  const { partitions, rows } = await inPage(pages[0]!, async () => {
+    const d = (await window.fabricReady)!.dataset;
+    return { partitions: d?.partitions.length ?? 0, rows: d?.numRows ?? 0 };
+  }, undefined);
   const label = (i: number, what: string): string => `${SCALING_PAGES[i]!.page}, ${SCALING_PAGES[i]!.slots} slot${SCALING_PAGES[i]!.slots > 1 ? 's' : ''}, ${what}`;
   const cold: ScalingRun[] = [];
   for (const [i, p] of pages.entries()) {
@@ -224,7 +227,7 @@ async function measureScaling(browser: Browser, origin: string, rounds: number, 
   }
   for (const p of pages) await p.page.context().close();
   const runsOf = (i: number): PageRuns => ({ slots: SCALING_PAGES[i]!.slots, cold: cold[i]!, rounds: measured[i]! });
-  return { partitions, slots: infos[1]!, dashboard: { one: runsOf(0), two: runsOf(1) }, bare: { one: runsOf(2), two: runsOf(3) } };
+  return { partitions, rows, slots: infos[1]!, dashboard: { one: runsOf(0), two: runsOf(1) }, bare: { one: runsOf(2), two: runsOf(3) } };
 }
 
 async function measureAgainstTfjs(browser: Browser, origin: string, flags: Flags): Promise<Pick<TrainResults, 'toTarget' | 'roofline' | 'rooflineCpu'>> {

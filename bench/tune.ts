@@ -52,9 +52,9 @@ const QUICK: Settings = {
   qualityEvals: 40,
   // ±14% on Hartmann-6's share.
   shareDraws: 100_000,
-  // 4 waves of 250 ms: the per-trial overhead weighs twice as much as in a full run. k = 1 and 4
-  // only: each k starts fresh volunteer tabs, and starting slots is most of a quick run's time.
-  parallel: { ks: [1, 4], waitMs: 250, waves: 4, minEvals: 16, measuredSeconds: 1, bareAtLastK: false },
+  // 4 waves of 250 ms: the per-trial overhead weighs twice as much as in a full run. k = 4 only
+  // (2 tabs): each k starts fresh volunteer tabs, and starting slots is most of a quick run's time.
+  parallel: { ks: [4], waitMs: 250, waves: 4, minEvals: 16, measuredSeconds: 1, bareAtLastK: false },
 };
 
 const USAGE = 'usage: npm run bench:tune -- [--quick] [--seeds N (20; 3 with --quick)] [--out DIR (bench/results; none with --quick: prints only)]';
