@@ -192,14 +192,19 @@ function describeRun(label: string, sr: ScalingRun): string {
 }
 
 /** The four pages of the scaling part, in the order they train in every round. */
-const SCALING_PAGES = [
+const ALL_SCALING_PAGES = [
   { page: 'dashboard', slots: 1, path: '/?slots=1' },
   { page: 'dashboard', slots: 2, path: '/?slots=2' },
   { page: 'bare', slots: 1, path: '/bench/train.html?slots=1' },
   { page: 'bare', slots: 2, path: '/bench/train.html?slots=2' },
 ] as const;
 
+/**
+ * The scaling part. With `subsetRows` (--quick) only the coordinator pages run: the pages without
+ * the dashboard are a diagnosis, and each page's slots cost seconds of CPU to start (backend probes).
+ */
 async function measureScaling(browser: Browser, origin: string, rounds: number, subsetRows: number | undefined): Promise<TrainResults['scaling']> {
+  const SCALING_PAGES = subsetRows === undefined ? ALL_SCALING_PAGES : ALL_SCALING_PAGES.filter((c) => c.page === 'dashboard');
   const pages = await Promise.all(SCALING_PAGES.map((c) => openCoordinator(browser, origin, c.path, `${c.page} page (${c.slots} slot${c.slots > 1 ? 's' : ''})`, subsetRows)));
   const infos: SlotInfo[] = [];
   for (const [i, p] of pages.entries()) {
@@ -227,7 +232,8 @@ async function measureScaling(browser: Browser, origin: string, rounds: number, 
   }
   for (const p of pages) await p.page.context().close();
   const runsOf = (i: number): PageRuns => ({ slots: SCALING_PAGES[i]!.slots, cold: cold[i]!, rounds: measured[i]! });
-  return { partitions, rows, slots: infos[1]!, dashboard: { one: runsOf(0), two: runsOf(1) }, bare: { one: runsOf(2), two: runsOf(3) } };
+  const bare = pages.length === 4 ? { one: runsOf(2), two: runsOf(3) } : undefined;
+  return { partitions, rows, slots: infos[1]!, dashboard: { one: runsOf(0), two: runsOf(1) }, ...(bare ? { bare } : {}) };
 }
 
 async function measureAgainstTfjs(browser: Browser, origin: string, flags: Flags): Promise<Pick<TrainResults, 'toTarget' | 'roofline' | 'rooflineCpu'>> {
