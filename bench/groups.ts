@@ -287,8 +287,9 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
       console.log(describeRun(`${v.id}, ${WAY_NAME[way]}, cold`, measured));
       if (c) console.log(`    check against the sequential loop: ${c.groups} groups, ${c.statusMismatches} status mismatches, ${c.coefficientMismatches} coefficients off by more than ${COEFFICIENT_TOLERANCE} relative (largest ${c.maxRelDiff.toExponential(1)})`);
     }
-    // The plain workers' first run: workers started, partitions copied to them, code compiled.
-    if (v.ways.includes('sequential')) await ceilingClean(pageOf('sequential'), v, false, 'cold');
+    // The plain workers' first run: workers started, partitions copied to them, code compiled
+    // (skipped with --quick, whose one round of the plain workers then includes that start).
+    if (v.ways.includes('sequential') && !quick) await ceilingClean(pageOf('sequential'), v, false, 'cold');
     variants.push(result);
   }
   for (let round = 1; round <= rounds; round++) {
@@ -307,10 +308,11 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
     }
   }
   // Fabric's stages one by one, in the sequential page's thread: each figure the least of a few
-  // passes (the first compiles the code; a stray GC or another job's burst only adds time).
-  for (const [vi, v] of workload.variants.entries()) {
+  // passes (the first compiles the code; a stray GC or another job's burst only adds time). A
+  // diagnosis: not with --quick.
+  for (const [vi, v] of quick ? [] : workload.variants.entries()) {
     const passes: StageTimes[] = [];
-    for (let i = 0; i < (quick ? 1 : STAGE_PASSES); i++) {
+    for (let i = 0; i < STAGE_PASSES; i++) {
       passes.push(await inPage(pageOf('sequential'), (a) => window.groupsBench.stages(a.spec, a.slots), { spec: v.spec, slots: 2 }));
     }
     const least = (f: (s: StageTimes) => number): number => Math.min(...passes.map(f));
