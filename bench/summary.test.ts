@@ -48,7 +48,7 @@ describe('renderSummary', () => {
     expect(md).toContain('- Mode: quick');
     expect(md).toContain('- Code: abc1234');
     expect(md).toContain('- **score failed**: exited with code 1');
-    expect(md).toContain('transport, one partition: MB/s x 10^6 bytes, against raw-channel (bytes/s)');
+    expect(md).toContain('transport, one partition: MB/s x 10^6 bytes (limit: raw-channel, bytes/s)');
     expect(checkMarkdownTables('summary.md', md)).toEqual([]);
   });
 

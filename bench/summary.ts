@@ -59,7 +59,7 @@ function row(bench: string, m: HeadlineMetric, limits: Limits | undefined): stri
 
 /** The whole summary.md. */
 export function renderSummary(results: readonly BenchMetrics[], limits: Limits | undefined, info: SummaryInfo): string {
-  const conversions = results.flatMap((r) => r.metrics.filter((m) => m.limit).map((m) => `- ${r.bench}, ${m.metric}: ${m.limit!.conversion}, against ${m.limit!.kind} (${LIMIT_UNITS[m.limit!.kind]})`));
+  const conversions = results.flatMap((r) => r.metrics.filter((m) => m.limit).map((m) => `- ${r.bench}, ${m.metric}: ${m.limit!.conversion} (limit: ${m.limit!.kind}, ${LIMIT_UNITS[m.limit!.kind]})`));
   const lines = [
     '# Benchmark summary',
     '',
