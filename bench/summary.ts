@@ -37,7 +37,7 @@ export function fractionOfLimit(m: HeadlineMetric, limits: Limits | undefined): 
 /** The limit cell: the limit the fraction divides by. */
 function limitCell(bench: string, m: HeadlineMetric, limits: Limits | undefined): string {
   if (!m.limit) return '-';
-  if (m.limit.measured !== undefined) return `${formatLimit(m.limit.kind, m.limit.measured)} (in ${bench}'s own rounds)`;
+  if (m.limit.measured !== undefined) return `${formatLimit(m.limit.kind, m.limit.measured)} (timed beside it in ${bench})`;
   return limits ? formatLimit(m.limit.kind, limitValue(limits, m.limit.kind)) : '-';
 }
 
