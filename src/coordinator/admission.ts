@@ -9,10 +9,17 @@
  */
 import type { MessageLink } from '../link/message-link';
 import { FabricError } from '../protocol/errors';
+import { DEFAULT_LIMITS, type FrameLimits } from '../protocol/framing';
 import { PROTOCOL_VERSION, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
 import type { BlobStore } from './blob-store';
 import { sameToken, type JoinRateLimiter } from './join-guard';
 import { VolunteerNode } from './volunteer-node';
+
+/**
+ * Caps on what a volunteer may send. Results are small (a describe result is a few KiB); 64 MiB
+ * leaves room for the gradients of a 1M-parameter model and refuses anything absurd.
+ */
+export const VOLUNTEER_LIMITS: FrameLimits = { ...DEFAULT_LIMITS, maxMessageBytes: 64 * 1024 * 1024 };
 
 /** A link to a peer that wants to join. */
 export type VolunteerLink = MessageLink<VolunteerMessage, CoordinatorMessage>;

@@ -9,9 +9,8 @@ import Peer, { type DataConnection } from 'peerjs';
 import { fromPeerConnection, whenOpen } from '../link/peerjs-channel';
 import { MessageLink } from '../link/message-link';
 import { FabricError } from '../protocol/errors';
-import { DEFAULT_LIMITS, type FrameLimits } from '../protocol/framing';
 import { VolunteerMessageSchema, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
-import { admit, refuse, type VolunteerLink } from './admission';
+import { admit, refuse, VOLUNTEER_LIMITS, type VolunteerLink } from './admission';
 import type { BlobStore } from './blob-store';
 import { JoinRateLimiter } from './join-guard';
 import type { VolunteerNode } from './volunteer-node';
@@ -37,11 +36,7 @@ export interface RoomOptions {
   readonly log: (level: 'info' | 'warn', text: string) => void;
 }
 
-/**
- * Caps on what a volunteer may send. Results are small (a describe result is a few KiB); 64 MiB
- * leaves room for the gradients of a 1M-parameter model and refuses anything absurd.
- */
-export const VOLUNTEER_LIMITS: FrameLimits = { ...DEFAULT_LIMITS, maxMessageBytes: 64 * 1024 * 1024 };
+export { VOLUNTEER_LIMITS } from './admission';
 /** A joiner has this long to say hello. */
 const HELLO_TIMEOUT_MS = 10_000;
 
