@@ -36,7 +36,8 @@ export function cspReportMiddleware(): (req: IncomingMessage, res: ServerRespons
         }
         reports.push(body);
         if (reports.length > KEEP) reports.shift();
-        console.warn(`fabric: CSP violation reported: ${JSON.stringify(body).slice(0, 500)}`);
+        const r = (body as { 'csp-report'?: Record<string, unknown> })['csp-report'] ?? {};
+        console.warn(`fabric: CSP violation: ${String(r['violated-directive'])} blocked ${String(r['blocked-uri'])} in ${String(r['document-uri'])} at ${String(r['source-file'])}:${String(r['line-number'])}:${String(r['column-number'])} ${String(r['script-sample'] ?? '')}`);
         res.statusCode = 204;
         res.end();
       });
