@@ -127,6 +127,8 @@ export class Volunteer {
         if (msg.type === 'welcome') {
           this.update({ state: 'joined', nodeId: msg.nodeId, detail: 'joined: waiting for tasks' });
           resolve();
+        } else if (msg.type === 'reject' && this.status.state === 'joined') {
+          this.removed(msg.reason);
         } else if (msg.type === 'reject') {
           this.update({ state: 'rejected', detail: `the coordinator refused us: ${msg.reason}` });
           reject(new FabricError(msg.code, msg.reason));
@@ -220,9 +222,7 @@ export class Volunteer {
     switch (msg.type) {
       case 'heartbeat':
       case 'welcome':
-        return;
       case 'reject':
-        this.removed(msg.reason);
         return;
       case 'partition':
       case 'artifact':
