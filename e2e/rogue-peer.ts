@@ -147,7 +147,7 @@ export interface InsiderArgs {
   room: string;
   token: string;
   name: string;
-  /** never-sent: a result for a task never sent; replay: answer a real task, then answer it again;
+  /** never-sent: a result for a task never sent; replay: ack a real blob, then ack it again;
    * unknown-blob: ack a blob never sent; wrong-kind: answer a real task with another kind's result. */
   attack: 'never-sent' | 'replay' | 'unknown-blob' | 'wrong-kind';
 }
@@ -155,16 +155,16 @@ export interface InsiderArgs {
 /** What an insider session saw. */
 export interface InsiderReport {
   welcomed: boolean;
-  /** The real task id it answered, for replay and wrong-kind. */
+  /** The real task id (wrong-kind) or blob id (replay) it attacked. */
   taskId?: string;
   closedByCoordinator: boolean;
   framesSent: number;
 }
 
 /**
- * Joins with the right token (a volunteer gone bad), heartbeats, then makes one attack. For the
- * attacks on a real task it acknowledges the partition it is sent, waits for the task, and answers
- * it with `worker-lost` first (so the task goes elsewhere and the job's result is untouched).
+ * Joins with the right token (a volunteer gone bad), heartbeats, then makes one attack. For
+ * wrong-kind it acknowledges the partition it is sent, waits for the task, and answers it with a
+ * result of another kind (refused, so the task goes elsewhere and the job's result is untouched).
  */
 export async function insiderSession(args: InsiderArgs): Promise<InsiderReport> {
   type Conn = { on(e: string, f: (x?: unknown) => void): void; close(): void; dataChannel: RTCDataChannel };
@@ -235,6 +235,17 @@ export async function insiderSession(args: InsiderArgs): Promise<InsiderReport> 
     send({ type: 'result', slot: 0, taskId: 'describe-999999-0', reply: { ok: true, result: { rows: 1, columns: [] }, ms: 1 } });
   } else if (args.attack === 'unknown-blob') {
     send({ type: 'cached', slot: 0, id: 'never-sent-blob', reply: { ok: true } });
+  } else if (args.attack === 'replay') {
+    // Replays the ack of a real blob. (A replayed task result is not used here: after the first
+    // reply the coordinator may legitimately send the same task to this slot again, and the
+    // replay then answers that; the property test replays results where no resend can happen.)
+    const blob = await waitFor('partition', 60_000);
+    if (blob) {
+      const ack = { type: 'cached', slot: blob.slot, id: (blob.ref as { id: string }).id, reply: { ok: true } };
+      report.taskId = String(ack.id);
+      send(ack);
+      send(ack);
+    }
   } else {
     // Ack whatever blob arrives, until a task comes.
     const end = Date.now() + 60_000;
@@ -247,13 +258,7 @@ export async function insiderSession(args: InsiderArgs): Promise<InsiderReport> 
     if (task) {
       const taskId = (task.task as { taskId: string }).taskId;
       report.taskId = taskId;
-      if (args.attack === 'replay') {
-        const lost = { type: 'result', slot: task.slot, taskId, reply: { ok: false, error: { code: 'worker-lost', message: 'insider gave up' } } };
-        send(lost);
-        send(lost);
-      } else {
-        send({ type: 'result', slot: task.slot, taskId, reply: { ok: true, result: { loss: 0.5, status: 'ok', params: {} }, ms: 1 } });
-      }
+      send({ type: 'result', slot: task.slot, taskId, reply: { ok: true, result: { loss: 0.5, status: 'ok', params: {} }, ms: 1 } });
     }
   }
   report.closedByCoordinator = await Promise.race([closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 10_000))]);

@@ -37,7 +37,7 @@ const rows = [
   `| random and mutated frames from a rogue peer (${mutations}) | ${c.fuzz.connections} links, ${c.closes.frames} frames taken by the coordinator (${c.fuzz.framesSent + c.flood.connections} sent) | ${c.fuzz.closedByCoordinator} links closed by the coordinator (codes over all refused links: bad-frame ${code('bad-frame')}, message-too-large ${code('message-too-large')}, schema-mismatch ${code('schema-mismatch')}, bad-token ${code('bad-token')}, protocol-violation ${code('protocol-violation')}, internal ${code('internal')}) | ${c.lost} | ${c.duplicates} | ${SOURCE}: frames counted by the coordinator up to each link's first violation (\`fabric.linkCloseStats()\`); results: ${c.committed} of ${c.partitions} describe tasks committed once, output equal to the single-thread reference |`,
   `| join flood: one wrong token, ${c.flood.connections} joins in a burst | ${c.flood.connections} | ${c.flood.closedByCoordinator} closed; \`rate-limited\` ${code('rate-limited')} over the run | ${c.lost} | ${c.duplicates} | ${SOURCE}: 20 joins per token per 10 s; the rest refused |`,
   insiderRow('never-sent', 'insider: result for a task never sent', 'protocol-violation'),
-  insiderRow('replay', 'insider: a result replayed for a task already answered', 'protocol-violation'),
+  insiderRow('replay', 'insider: an ack replayed for a blob already acknowledged', 'protocol-violation'),
   insiderRow('unknown-blob', 'insider: ack for a blob never sent', 'protocol-violation'),
   insiderRow('wrong-kind', 'insider: result of the wrong kind for a real task', 'schema-mismatch'),
 ];
