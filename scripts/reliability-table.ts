@@ -15,13 +15,14 @@ const RULE = '| --- | ---: | ---: | ---: | ---: | --- |';
 
 interface Counts {
   measuredAt: string;
+  jobs: number;
   partitions: number;
   committed: number;
   duplicates: number;
   lost: number;
   closes: { refused: number; left: number; frames: number; byCode: Record<string, number>; banned: number };
   fuzz: { connections: number; framesSent: number; closedByCoordinator: number; mutations: Record<string, number> };
-  flood: { connections: number; closedByCoordinator: number };
+  flood: { connections: number; framesSent: number; closedByCoordinator: number };
   insiders: { attack: string; welcomed: boolean; closedByCoordinator: boolean; code?: string }[];
 }
 
@@ -34,7 +35,7 @@ const insiderRow = (attack: string, label: string, expected: string): string => 
 };
 const mutations = Object.entries(c.fuzz.mutations).sort().map(([k, n]) => `${k} ${n}`).join(', ');
 const rows = [
-  `| random and mutated frames from a rogue peer (${mutations}) | ${c.fuzz.connections} links, ${c.closes.frames} frames taken by the coordinator (${c.fuzz.framesSent + c.flood.connections} sent) | ${c.fuzz.closedByCoordinator} links closed by the coordinator (codes over all refused links: bad-frame ${code('bad-frame')}, message-too-large ${code('message-too-large')}, schema-mismatch ${code('schema-mismatch')}, bad-token ${code('bad-token')}, protocol-violation ${code('protocol-violation')}, internal ${code('internal')}) | ${c.lost} | ${c.duplicates} | ${SOURCE}: frames counted by the coordinator up to each link's first violation (\`fabric.linkCloseStats()\`); results: ${c.committed} of ${c.partitions} describe tasks committed once, output equal to the single-thread reference |`,
+  `| random and mutated frames from a rogue peer (${mutations}) | ${c.fuzz.connections} links; ${c.closes.frames} frames taken by the coordinator over all ${c.closes.refused + c.closes.left} closed links, flood and insiders included (${c.fuzz.framesSent + c.flood.framesSent} sent by the fuzzer and the flood) | ${c.fuzz.closedByCoordinator} links closed by the coordinator (codes over all closed links, insiders included: bad-frame ${code('bad-frame')}, message-too-large ${code('message-too-large')}, schema-mismatch ${code('schema-mismatch')}, bad-token ${code('bad-token')}, protocol-violation ${code('protocol-violation')}, internal ${code('internal')}) | ${c.lost} | ${c.duplicates} | ${SOURCE}: frames counted by the coordinator up to each link's first violation (\`fabric.linkCloseStats()\`); results: ${c.committed} of ${c.partitions} describe tasks over ${c.jobs} jobs committed once, every output equal to the single-thread reference |`,
   `| join flood: one wrong token, ${c.flood.connections} joins in a burst | ${c.flood.connections} | ${c.flood.closedByCoordinator} closed; \`rate-limited\` ${code('rate-limited')} over the run | ${c.lost} | ${c.duplicates} | ${SOURCE}: 20 joins per token per 10 s; the rest refused |`,
   insiderRow('never-sent', 'insider: result for a task never sent', 'protocol-violation'),
   insiderRow('replay', 'insider: an ack replayed for a blob already acknowledged', 'protocol-violation'),
