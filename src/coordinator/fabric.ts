@@ -31,7 +31,7 @@ import { runDescribeJob, type DescribeOptions, type DescribeReport } from './job
 import { ShuffleClient } from './shuffle-client';
 import { runTrainJob, type TrainedModel, type TrainOptions } from './jobs/train';
 import { LocalNode } from './local-node';
-import { Room, type SignalServer } from './room';
+import { Room, type LinkCloseStats, type SignalServer } from './room';
 import { Scheduler, type SchedulerOptions } from './scheduler';
 import type { Checkpoint, CheckpointDataset, CheckpointSummary, DatasetIdentity, ResumeOptions } from './checkpoint/checkpoint-types';
 import { Checkpoints } from './checkpoint/checkpoints';
@@ -404,6 +404,26 @@ export class Fabric {
     this.local = node;
     this.log('info', `local node: ${count} slot(s): ${node.slots.map((s) => `${s.chosen} ${s.gflops} GFLOP/s`).join(', ')}`);
     this.addNode(node);
+  }
+
+  /**
+   * Removes a volunteer: its link closes, its running tasks are queued again at once, its page
+   * shows that the coordinator removed it, and its peer id is refused while this room is open.
+   * Throws `bad-input` for the local node or an id that is not a joined volunteer.
+   */
+  kick(nodeId: string, reason = 'removed from the dashboard'): void {
+    const node = this.cluster.get(nodeId);
+    if (!node || node.kind !== 'volunteer' || !this.room?.kick(nodeId, reason)) {
+      throw new FabricError('bad-input', `kick: "${nodeId}" is not a joined volunteer; pass the id of a volunteer row in fabric.nodes() (the local node is stopped with setLocalSlots(0))`);
+    }
+    this.log('warn', `volunteer ${node.name} (${nodeId}) removed by the coordinator: ${reason}`);
+    // Its tasks go elsewhere now, not when its link finishes closing.
+    this.scheduler.removeNode(nodeId, new FabricError('removed', `volunteer ${node.name} was removed: ${reason}`));
+  }
+
+  /** Volunteer links closed so far: refused before joining, or closed after, by reason code. */
+  linkCloseStats(): LinkCloseStats | undefined {
+    return this.room?.linkCloseStats();
   }
 
   /** Makes every local slot's tasks take `factor` times as long (straggler demos). */

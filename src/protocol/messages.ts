@@ -3,7 +3,7 @@
  * a schema. Every message from a peer is parsed by these schemas before anything reads it; strings
  * and arrays are capped so a hostile peer cannot make us allocate without bound.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ERROR_CODES } from './errors';
 
 /** Bumped when a message changes shape; a volunteer on another version is turned away. */

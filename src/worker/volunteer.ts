@@ -39,7 +39,7 @@ export interface JoinOptions {
 }
 
 /** The volunteer's state, for its page. */
-export type VolunteerState = 'starting' | 'probing' | 'connecting' | 'joined' | 'rejected' | 'disconnected';
+export type VolunteerState = 'starting' | 'probing' | 'connecting' | 'joined' | 'rejected' | 'removed' | 'disconnected';
 
 /** What the volunteer page shows. */
 export interface VolunteerStatus {
@@ -158,6 +158,8 @@ export class Volunteer {
         if (msg.type === 'welcome') {
           this.update({ state: 'joined', nodeId: msg.nodeId, detail: 'joined: waiting for tasks' });
           resolve();
+        } else if (msg.type === 'reject' && this.status.state === 'joined') {
+          this.removed(msg.reason);
         } else if (msg.type === 'reject') {
           this.update({ state: 'rejected', detail: `the coordinator refused us: ${msg.reason}` });
           reject(new FabricError(msg.code, msg.reason));
@@ -166,7 +168,7 @@ export class Volunteer {
         }
       });
       link.onClose((reason) => {
-        if (this.status.state !== 'rejected') this.update({ state: 'disconnected', detail: `disconnected: ${reason.message}` });
+        if (this.status.state !== 'rejected' && this.status.state !== 'removed') this.update({ state: 'disconnected', detail: `disconnected: ${reason.message}` });
         reject(reason);
       });
     });
@@ -196,6 +198,17 @@ export class Volunteer {
         whenOpen(conn, 20_000).then(() => resolve(conn), reject);
       });
     });
+  }
+
+  /**
+   * The coordinator removed this node after it joined: say so, and stop for good. The page does not
+   * rejoin on its own (its peer id is refused anyway); the person can reopen the join link.
+   */
+  private removed(reason: string): void {
+    this.update({ state: 'removed', detail: reason.startsWith('removed by the coordinator') ? reason : `removed by the coordinator: ${reason}` });
+    this.link?.close(new FabricError('removed', reason));
+    this.peer?.destroy();
+    for (const s of this.slots) s.worker.terminate();
   }
 
   /** Caches a partition or an artifact on the slot the message names, and acknowledges it. */

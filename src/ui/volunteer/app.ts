@@ -25,6 +25,7 @@ const STATE_TEXT: Record<VolunteerStatus['state'], string> = {
   connecting: 'Connecting',
   joined: 'Computing for the fabric',
   rejected: 'Refused',
+  removed: 'Removed',
   disconnected: 'Disconnected',
 };
 
