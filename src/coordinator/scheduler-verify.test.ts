@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FakeNode, flush, recordEvents, task, type Behaviour } from '../testing/fake-executor';
+import { FakeNode, flush, hold, recordEvents, task, type Behaviour } from '../testing/fake-executor';
 import { Scheduler, type Agreement } from './scheduler';
 
 /** The honest answer of a task: a number derived from its id. */
@@ -143,5 +143,60 @@ describe('Scheduler verification', () => {
     await flush();
     expect(events.some((e) => e.type === 'task-checking')).toBe(false);
     expect(s.trustOf('liar').state).toBe('probation');
+  });
+
+  it('excludes two liars of different kinds beside an honest volunteer, with the honest result', async () => {
+    const s = new Scheduler({ verification: { probation: 2 }, speculation: false });
+    const scaler = new FakeNode('scaler', [100, 100], scaled);
+    const nanner = new FakeNode('nanner', [90, 90], (call) => call.resolve({ v: Number.NaN }));
+    s.addNode(scaler);
+    s.addNode(nanner);
+    s.addNode(new FakeNode('honest', [50], honest));
+    const coord = local('coord', [1]);
+    s.addNode(coord);
+    const results = await s.run({ tasks: tasks(16), agree });
+    expect(values(results)).toEqual(expected(16));
+    expect(s.trustOf('scaler').state).toBe('excluded');
+    expect(s.trustOf('nanner').state).toBe('excluded');
+    expect(s.trustOf('honest').state).not.toBe('excluded');
+    // Every check ran on the coordinator's own slot.
+    for (const node of [scaler, nanner]) for (const c of node.calls) expect(c.task.taskId).toMatch(/^t\d+$/);
+  });
+
+  it('still checks a late copy after its job finished, and keeps the liar out of the next job', async () => {
+    vi.useFakeTimers();
+    const s = new Scheduler({ verification: { probation: 1 }, slotQueueDepth: 1, speculation: { quantile: 0.5, minMs: 50, intervalMs: 20 } });
+    const liar = new FakeNode('liar', [100], () => undefined);
+    const coord = local('coord', [1, 1]);
+    coord.behaviour = (call) => void setTimeout(() => honest(call), 100);
+    s.addNode(liar);
+    s.addNode(coord);
+    const job = s.run({ tasks: tasks(4), agree });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(values(await job)).toEqual(expected(4));
+    liar.pending()[0]!.resolve({ v: truth('t0') * 10 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(s.trustOf('liar').state).toBe('excluded');
+    expect(s.nodeIds()).toEqual(['coord']);
+  });
+
+  it('never lets a check of an honest result go to a volunteer while the coordinator has a slot', async () => {
+    const s = new Scheduler({ verification: { probation: 2 }, speculation: false, slotQueueDepth: 1 });
+    const h = new FakeNode('honest', [100], hold);
+    s.addNode(h);
+    s.addNode(new FakeNode('scaler', [90], scaled));
+    s.addNode(new FakeNode('nanner', [80], (call) => call.resolve({ v: Number.NaN })));
+    const coord = local('coord', [1]);
+    coord.behaviour = hold;
+    s.addNode(coord);
+    const job = s.run({ tasks: tasks(1), agree });
+    await flush();
+    h.pending()[0]!.resolve({ v: truth('t0') });
+    await flush();
+    // The idle liars were faster, but the check waits for the coordinator's own slot.
+    expect(coord.callsFor('t0')).toHaveLength(1);
+    coord.pending()[0]!.resolve({ v: truth('t0') });
+    expect(values(await job)).toEqual(expected(1));
+    expect(s.trustOf('honest').checksPassed).toBe(1);
   });
 });

@@ -47,6 +47,8 @@ export class Scheduler {
   private readonly queue: TaskQueue<TaskState>;
   /** Tasks waiting for a check on a node other than those that computed them. */
   private readonly checks = new Set<TaskState>();
+  /** Live nodes whose results are trusted (the coordinator's own). */
+  private readonly trustedNodes = new Set<string>();
   private readonly jobs = new Set<Job>();
   private readonly attempts = new Map<number, Attempt>();
   private readonly listeners: ((e: SchedulerEvent) => void)[] = [];
@@ -93,6 +95,7 @@ export class Scheduler {
       return;
     }
     this.slots.add(node);
+    if (state === 'trusted') this.trustedNodes.add(node.id);
     if (this.trust.enabled) this.emit({ type: 'trust-changed', nodeId: node.id, state, checksPassed: 0 });
     node.onLost((reason) => this.removeNode(node.id, reason));
     this.dispatch();
@@ -101,6 +104,7 @@ export class Scheduler {
   /** Removes a node: its running tasks go back to the queue. Idempotent. */
   removeNode(nodeId: string, reason: FabricError): void {
     let requeued = 0;
+    this.trustedNodes.delete(nodeId);
     for (const s of this.slots.remove(nodeId)) {
       for (const attemptId of s.running) {
         const attempt = this.attempts.get(attemptId);
@@ -219,7 +223,9 @@ export class Scheduler {
 
   /** The next task for a slot: a pending check, then locality, then the free and stale rules. */
   private pick(slot: SlotState, now: number): TaskState | undefined {
-    for (const task of this.checks) {
+    // Checks go to the coordinator's own slots while it has any: a liar must not check a liar.
+    const checker = this.trustedNodes.size === 0 || this.trustedNodes.has(slot.node.id);
+    for (const task of checker ? this.checks : []) {
       if (!task.avoid?.has(slot.node.id) && ![...task.attempts].some((a) => a.slot.node === slot.node)) return task;
     }
     const local = this.queue.local(slot.cached);
@@ -355,7 +361,8 @@ export class Scheduler {
     if (!fresh || task.committed || task.job.finished) {
       if (task.committed) this.emit({ type: 'duplicate-dropped', taskId: task.request.taskId, nodeId: slot.node.id });
       // A late copy is a free check against a result known to be right.
-      if (fresh && task.committed && task.confirmed && !task.job.finished) this.checkLate(task, slot.node.id, output);
+      // (also after the job has finished: the liar is then kept out of the next one).
+      if (fresh && task.committed && task.confirmed) this.checkLate(task, slot.node.id, output);
       this.offer(slot);
       return;
     }
