@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { tableFromIPC, tableToIPC, Table, vectorFromArray, Float64, Utf8 } from 'apache-arrow';
+import { tableToIPC, Table, vectorFromArray, Float64, Utf8 } from 'apache-arrow';
 // Resolves to parquet-wasm's Node build, which needs no initialisation.
 import { readParquet } from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
@@ -11,10 +11,9 @@ import { seededRandom } from '../../kernels/random';
 import { defineGroupTask } from '../../ml/group-tasks';
 import { logisticRegression, ols, ridge, softmaxRegression } from '../../ml/models';
 import type { DatasetInfo } from '../../protocol/dataset';
+import { inMemory, type ChaosData } from '../../testing/chaos/data';
 import { InProcessNode } from '../../testing/in-process-node';
 import { columnSpread, flightsDistanceHour, gaussSolve, groupNormalEquations } from '../../testing/ols-reference';
-import { ArtifactStore } from '../artifact-store';
-import type { BlobStore } from '../blob-store';
 import { shuffleIntoBatches } from '../group-batches';
 import type { GroupApplyOptions, GroupFitOptions } from '../group-by';
 import { Scheduler } from '../scheduler';
@@ -23,18 +22,10 @@ import type { GroupResults } from './group-results';
 
 const FLIGHTS_PATH = fileURLToPath(new URL('../../../node_modules/vega-datasets/data/flights-3m.parquet', import.meta.url));
 
-interface Loaded { info: DatasetInfo; store: BlobStore; artifacts: ArtifactStore; tables: Table[] }
+type Loaded = ChaosData;
 
 async function load(bytes: Uint8Array, name: string, partitionRows: number): Promise<Loaded> {
-  const loaded = await loadBytes(bytes, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), { partitionRows });
-  const byId = new Map(loaded.partitions.map((p) => [p.ref.id, p.ipc]));
-  const artifacts = new ArtifactStore();
-  return {
-    info: { ...loaded, partitions: loaded.partitions.map((p) => p.ref), loadMs: 0 },
-    store: { bytes: (ref) => byId.get(ref.id)!, artifactBytes: (ref) => artifacts.bytes(ref) },
-    artifacts,
-    tables: loaded.partitions.map((p) => tableFromIPC(p.ipc)),
-  };
+  return inMemory(await loadBytes(bytes, name, (b) => readParquet(b, { batchSize: PARQUET_BATCH_ROWS }).intoIPCStream(), { partitionRows }));
 }
 
 let flights: Promise<Loaded> | undefined;

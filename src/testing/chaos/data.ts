@@ -21,7 +21,11 @@ export interface ChaosData {
 
 /** Loads `table` as `name`, cut into partitions of `partitionRows`. */
 export async function loadTable(table: Table, name: string, partitionRows: number): Promise<ChaosData> {
-  const loaded = await loadBytes(tableToIPC(table, 'stream'), name, () => { throw new Error(`${name} is Arrow, not Parquet`); }, { partitionRows });
+  return inMemory(await loadBytes(tableToIPC(table, 'stream'), name, () => { throw new Error(`${name} is Arrow, not Parquet`); }, { partitionRows }));
+}
+
+/** A loaded dataset as job tests use it: its info, a blob store over its partitions, and its tables. */
+export function inMemory(loaded: Awaited<ReturnType<typeof loadBytes>>): ChaosData {
   const byId = new Map(loaded.partitions.map((p) => [p.ref.id, p.ipc]));
   const artifacts = new ArtifactStore();
   return {
