@@ -430,7 +430,7 @@ export class Fabric {
     const node = this.requireNode('setNodeSlowdown', id);
     if (!node.setSlowdown) throw new FabricError('bad-input', `setNodeSlowdown: node ${node.name} cannot be slowed down`);
     await node.setSlowdown(factor);
-    this.log('info', `node ${node.name} (${id}) slowed down ${factor}x${factor === 1 ? ' (normal speed)' : ''}`);
+    this.log('info', factor === 1 ? `node ${node.name} (${id}) set back to normal speed` : `node ${node.name} (${id}) slowed down ${factor}x`);
   }
 
   /**

@@ -36,7 +36,7 @@ export class LineChart {
         { label: xLabel, font: '15px sans-serif', labelFont: 'bold 15px sans-serif' },
         { label: yLabel, size: 70, font: '15px sans-serif', labelFont: 'bold 15px sans-serif' },
       ],
-      series: [{}, ...series.map((s, i) => ({
+      series: [{ label: xLabel }, ...series.map((s, i) => ({
         label: s.label,
         stroke: STROKES[i % STROKES.length]!,
         width: s.points ? 0 : 3,

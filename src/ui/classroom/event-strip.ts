@@ -1,6 +1,7 @@
 /**
  * The projector's event strip: what the scheduler did about faults, from the coordinator's log
- * (devices joining and leaving, straggler copies, tasks queued again), newest first.
+ * (devices joining and leaving, straggler copies, tasks queued again), newest first. A straggler's
+ * late duplicate is left out: it follows every copy and says nothing new to a class.
  */
 import type { Fabric, LogEntry } from '../../index';
 import { h, replace } from '../dom';
@@ -11,8 +12,8 @@ const KINDS: readonly { readonly test: RegExp; readonly label: string }[] = [
   { test: /was lost with \d+ task\(s\) running; they were queued again/, label: 'Re-assigned' },
   { test: /^volunteer .* joined/, label: 'Joined' },
   { test: /node .* removed:/, label: 'Left' },
-  { test: /slowed down \d+x/, label: 'Slowed' },
-  { test: /late duplicate result/, label: 'Duplicate dropped' },
+  { test: /slowed down \d+x$/, label: 'Slowed' },
+  { test: /set back to normal speed$/, label: 'Normal speed' },
 ];
 
 /** How many events stay on screen: enough to follow a demo, few enough to read from afar. */
