@@ -4,7 +4,8 @@
  * view.
  *
  * 1. The "LAN address" is 127.0.0.2, a second loopback address: the volunteer reaches the server
- *    at another address than the coordinator's, over TLS, and joins over WebRTC.
+ *    at another address than the coordinator's, over TLS, from the projector's short link, and
+ *    joins over WebRTC; it names itself after joining.
  * 2. A second host: a network namespace joined to this one by a veth pair on addresses this test
  *    sets up. A headless volunteer (`npm run volunteer`) started inside the namespace opens the
  *    projector's join link (the URL its QR code encodes), joins over HTTPS and WebRTC across the
@@ -42,6 +43,15 @@ function stopGroup(p: ChildProcess | undefined): void {
       // Already gone.
     }
   }
+}
+
+/**
+ * An HTTPS request made from inside the namespace (Node's own client, the certificate being
+ * self-signed): resolves with the status and the Location header.
+ */
+function requestFromNamespace(method: string, url: string, body = ''): { status: number; location: string } {
+  const script = `const r = require('node:https').request(process.argv[1], { method: process.argv[2], rejectUnauthorized: false }, (res) => { console.log(JSON.stringify({ status: res.statusCode, location: res.headers.location ?? '' })); res.resume(); }); r.end(process.argv[3]);`;
+  return JSON.parse(execFileSync('ip', ['netns', 'exec', NS, process.execPath, '-e', script, url, method, body], { encoding: 'utf8' })) as { status: number; location: string };
 }
 
 function ip(...args: string[]): void {
@@ -94,21 +104,26 @@ test.describe('LAN mode on a second loopback address', () => {
   });
   test.afterAll(() => stopGroup(server));
 
-  test('LAN mode serves HTTPS, opens the projector view, and join links carry the LAN address', async ({ browser, errors }) => {
+  test('LAN mode serves HTTPS, opens the projector view, join links carry the LAN address, the short link leads to the room', async ({ browser, errors }) => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`lan coordinator: ${e.message}`));
     await page.goto(`https://localhost:${PORT}/?dataset=none`);
     await expect(page.getByTestId('projector')).toBeVisible({ timeout: 60_000 });
-    await expect(page.getByTestId('projector-host')).toHaveText(`127.0.0.2:${PORT}`);
+    await expect(page.getByTestId('projector-short-link')).toHaveText(`https://127.0.0.2:${PORT}/j`);
     const link = await page.getByTestId('projector-link').inputValue();
     expect(link).toMatch(new RegExp(`^https://127\\.0\\.0\\.2:${PORT}/join\\.html#room=fabric-[0-9a-f]+&token=`));
     expect(link).toBe(await page.getByTestId('join-link').inputValue());
     expect(await page.evaluate(() => crossOriginIsolated && isSecureContext)).toBe(true);
 
-    const volunteer = await VolunteerPage.open(browser, `${link}&name=lan-student`, errors, 'lan-student');
+    // The short link leads to the room: a student can type it where scanning fails.
+    const volunteer = await VolunteerPage.open(browser, `https://127.0.0.2:${PORT}/j`, errors, 'lan-student');
     await volunteer.waitJoined();
+    expect(volunteer.page.url()).toBe(link);
+    await volunteer.page.getByTestId('nickname').fill('lan-student');
+    await volunteer.page.getByTestId('nickname').press('Enter');
     expect(await volunteer.page.evaluate(() => [location.origin, crossOriginIsolated && isSecureContext])).toEqual([`https://127.0.0.2:${PORT}`, true]);
+    // Named after joining, from the nickname field.
     await expect(page.getByTestId('device-card').filter({ hasText: 'lan-student' })).toBeVisible({ timeout: 30_000 });
     await volunteer.close();
     await context.close();
@@ -138,6 +153,13 @@ test.describe('LAN mode from a second host (network namespace)', () => {
     await expect(page.getByTestId('projector-dataset')).toContainText('3,000,000 rows', { timeout: 90_000 });
     const link = await page.getByTestId('projector-link').inputValue();
     expect(link).toMatch(new RegExp(`^https://${SUBNET.replaceAll('.', '\\.')}\\.1:${NS_PORT}/join\\.html#room=`));
+
+    // The short link leads there from the second host too, and the second host cannot change it.
+    const origin = `https://${SUBNET}.1:${NS_PORT}`;
+    await expect(page.getByTestId('projector-short-link')).toHaveText(`${origin}/j`);
+    expect(requestFromNamespace('GET', `${origin}/j`)).toEqual({ status: 302, location: link });
+    expect(requestFromNamespace('POST', `${origin}/fabric/short-link`, JSON.stringify({ link: `${origin}/join.html#room=other&token=stolen` })).status).toBe(403);
+    expect(requestFromNamespace('GET', `${origin}/j`).location).toBe(link);
 
     // The second host: only the veth's far end and its own loopback exist in there.
     const addresses = execFileSync('ip', ['netns', 'exec', NS, 'ip', '-4', '-o', 'addr'], { encoding: 'utf8' });

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connect, Plugin } from 'vite';
 import { ISOLATION_HEADERS } from './isolation.ts';
 import { mountPeerServer, PEER_PATH } from './peer-server.ts';
+import { shortLinkMiddleware } from './short-link.ts';
 
 /** What the server tells pages about itself. Mirrored by `ServerConfig` in src/protocol. */
 export interface FabricServerOptions {
@@ -26,16 +27,19 @@ export function fabricServer(options: FabricServerOptions = {}): Plugin {
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     next();
   };
+  const shortLink = shortLinkMiddleware();
   return {
     name: 'fabric-server',
     configureServer(server) {
       server.middlewares.use(headersMiddleware);
       server.middlewares.use(configMiddleware);
+      server.middlewares.use(shortLink);
       if (server.httpServer) server.middlewares.use(mountPeerServer(server.httpServer).middleware);
     },
     configurePreviewServer(server) {
       server.middlewares.use(headersMiddleware);
       server.middlewares.use(configMiddleware);
+      server.middlewares.use(shortLink);
       server.middlewares.use(mountPeerServer(server.httpServer).middleware);
     },
   };

@@ -9,6 +9,19 @@ import { h, replace } from '../dom';
  */
 const QR_PX = 320;
 
+/**
+ * Asks the server to send `<origin>/j` to the full link (server/short-link.ts); resolves with the
+ * short link, or undefined where the server has none (a static host) or refuses (not this machine).
+ */
+async function registerShortLink(link: string): Promise<string | undefined> {
+  try {
+    const res = await fetch('/fabric/short-link', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ link }) });
+    return res.ok ? `${new URL(link).origin}/j` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Renders the card, or says why no one can join. */
 export function renderJoinCard(root: HTMLElement, join: JoinInfo | undefined): void {
   if (!join) {
@@ -18,10 +31,14 @@ export function renderJoinCard(root: HTMLElement, join: JoinInfo | undefined): v
   const canvas = h('canvas', { class: 'join-qr', 'data-testid': 'projector-qr', role: 'img', 'aria-label': `QR code of the join link ${join.link.split('#')[0]}` });
   void QRCode.toCanvas(canvas, join.link, { width: QR_PX, margin: 2, errorCorrectionLevel: 'M' });
   const url = new URL(join.link);
+  const short = h('p', { class: 'join-host', 'data-testid': 'projector-short' }, 'Server: ', h('strong', { 'data-testid': 'projector-host' }, url.host));
+  void registerShortLink(join.link).then((s) => {
+    if (s) replace(short, 'or open ', h('strong', { 'data-testid': 'projector-short-link' }, s));
+  });
   replace(root,
     h('h2', {}, 'Scan to join'),
     canvas,
-    h('p', { class: 'join-host' }, 'or open ', h('strong', { 'data-testid': 'projector-host' }, `${url.host}`)),
+    short,
     h('details', { class: 'join-full' },
       h('summary', {}, 'Full join link'),
       h('input', { type: 'text', readonly: true, value: join.link, 'data-testid': 'projector-link', 'aria-label': 'Full join link' }),
