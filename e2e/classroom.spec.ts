@@ -33,11 +33,14 @@ async function openClassroom(coordinator: CoordinatorPage, browser: import('@pla
   await expect(page.getByTestId('projector-dataset')).toContainText('3,000,000 rows');
   const link = await page.getByTestId('projector-link').inputValue();
   expect(link).toBe(await coordinator.joinLink());
+  const t0 = Date.now();
   const volunteers = await Promise.all(['ann', 'ben', 'cat'].map((name) => VolunteerPage.open(browser, `${link}&name=${name}`, errors, name)));
   for (const v of volunteers) {
     await v.page.setViewportSize(PHONE);
     await v.waitJoined();
   }
+  // Reported, not asserted (timings are noisy here): from opening the link to computing.
+  console.log(`classroom: 3 volunteers joined ${((Date.now() - t0) / 1000).toFixed(1)} s after opening the join link`);
   await expect(page.getByTestId('device-card')).toHaveCount(3, { timeout: 60_000 });
   return volunteers;
 }
@@ -115,6 +118,23 @@ test('classroom: sample check, the four-step guided demo and live fault demos wi
   await expect(page.getByTestId('device-card')).toHaveCount(2);
   await expect(ben.page.getByTestId('volunteer-state')).toHaveAttribute('data-state', 'disconnected');
   await page.screenshot({ path: `${SHOTS}/classroom-faults.png`, fullPage: true });
+
+  // The API under the buttons tells a caller what went wrong and what to do.
+  const mistakes = await page.evaluate(async () => {
+    const f = window.fabric!;
+    const removed = (() => {
+      try {
+        f.removeNode('no-such-node');
+        return 'no error';
+      } catch (e) {
+        return `${(e as { code: string }).code}: ${(e as Error).message}`;
+      }
+    })();
+    const slowed = await f.setNodeSlowdown(f.nodes()[0]!.id, 0.5).then(() => 'no error', (e: { code: string; message: string }) => `${e.code}: ${e.message}`);
+    return { removed, slowed };
+  });
+  expect(mistakes.removed).toMatch(/^bad-input: removeNode: no live node has id "no-such-node"; the live ones are v\d+, v\d+\. Read ids from fabric\.nodes\(\)\.$/);
+  expect(mistakes.slowed).toBe('bad-input: setNodeSlowdown: factor must be a number from 1 (normal) to 100, got 0.5');
 
   for (const v of [ann, ben, cat]) await v.close();
 });
