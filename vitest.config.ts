@@ -19,7 +19,7 @@ const swiftShaderEnv: Record<string, string> = existsSync(`${SWIFTSHADER_DIR}/vk
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'sim/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'sim/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
     // The env above only reaches Dawn from a forked process (vitest's default pool), not a thread.

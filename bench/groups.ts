@@ -1,5 +1,5 @@
 /**
- * `npm run bench:groups [-- --rounds N] [--quick]`: how fast `fabric.groupBy(key).fit` fits one
+ * `npm run bench:groups [-- --rounds N] [--quick] [--out DIR]`: how fast `fabric.groupBy(key).fit` fits one
  * model per group (Spark's `groupBy().applyInPandas`), measured side by side in one run against
  * a plain sequential loop over the groups with the same math in one thread.
  *
@@ -17,18 +17,20 @@
  * within a time budget, and the CPU other jobs took is reported beside every figure.
  *
  * Starts the Fabric server in process, drives headless Chromium, prints the table and writes it
- * with the details and findings to bench/results/groups.md. Not a test: nothing asserts a time.
+ * with the details and findings to bench/results/groups.md, its summary lines to groups.json
+ * (bench/groups-metrics.ts). Every way runs on local slots in its own page, the baseline being a
+ * loop in one page: no volunteers take part. Not a test: nothing asserts a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
 import { coresBetween, cpuTicks } from './proc-cpu.ts';
-import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { groupsMetrics } from './groups-metrics.ts';
+import { resultsDir, writeBenchResults } from './metrics.ts';
 import type { FitRun, GroupOutcomes, GroupsSpec, PageInfo, StageTimes } from './groups-page.ts';
 import { COEFFICIENT_TOLERANCE, compareOutcomes, renderGroupsReport, summarizeWay, type CeilingResult, type GroupsReportInfo, type MeasuredRun, type VariantResults, type WayId, type WorkloadResults } from './groups-report.ts';
 
-const RESULTS_FILE = `${ROOT}bench/results/groups.md`;
 /**
  * Before each fit the machine (every process, this benchmark's own included) must have been
  * under this many busy cores over one window: other engineers' test runs share this 2-core
@@ -71,12 +73,17 @@ interface Workload {
   readonly variants: readonly Variant[];
 }
 
-const ALL_WAYS: readonly WayId[] = ['sequential', 'one', 'two'];
+/** Every way, in the order pages open and cold fits run. */
+const WAYS: readonly WayId[] = ['sequential', 'one', 'two'];
+const QUICK_WAYS: readonly WayId[] = ['sequential', 'two'];
 
 function workloads(quick: boolean): Workload[] {
-  // --quick: a third of flights-3m and a fifth of the devices: every loop shrinks in proportion.
-  const devices = quick ? 2_000 : 10_000;
-  const flightRows = quick ? 1_000_000 : undefined;
+  // --quick: a twentieth of flights-3m and of the devices, every loop shrinking in
+  // proportion, and no 1-slot page (the headline is 2 slots against the loop), so
+  // `npm run bench -- --quick` runs all five benchmarks in a few minutes.
+  const devices = quick ? 500 : 10_000;
+  const flightRows = quick ? 150_000 : undefined;
+  const ALL_WAYS = quick ? QUICK_WAYS : WAYS;
   return [
     {
       id: 'A', label: flightRows ? `flights-3m, first ${flightRows.toLocaleString('en-US')} rows, by origin` : 'flights-3m by origin',
@@ -114,6 +121,7 @@ function workloads(quick: boolean): Workload[] {
 interface Flags {
   readonly rounds: number;
   readonly quick: boolean;
+  readonly out: string | undefined;
 }
 
 function readFlags(): Flags {
@@ -121,12 +129,13 @@ function readFlags(): Flags {
     options: {
       rounds: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm run bench:groups -- [--rounds N (3; 1 with --quick)] [--quick (1M flights, 2,000 devices, no waiting for a quiet machine; prints, does not write the results file)]');
+    console.log('usage: npm run bench:groups -- [--rounds N (3; 1 with --quick)] [--quick (150,000 flights, 500 devices, no waiting for a quiet machine; prints only unless --out)] [--out DIR (bench/results)]');
     process.exit(0);
   }
   const raw = values.rounds ?? (values.quick ? '1' : '3');
@@ -135,7 +144,7 @@ function readFlags(): Flags {
     console.error(`bench:groups: --rounds expects a whole number of at least 1, got "${raw}"`);
     process.exit(2);
   }
-  return { rounds, quick: values.quick };
+  return { rounds, quick: values.quick, out: values.out };
 }
 
 /** A bench page with its DevTools session, for the renderer's CPU over each fit. */
@@ -251,7 +260,8 @@ async function ceilingClean(p: GroupsPage, v: Variant, careful: boolean, label: 
 }
 
 async function measureWorkload(browser: Browser, origin: string, workload: Workload, rounds: number, quick: boolean): Promise<WorkloadResults> {
-  const pages = await Promise.all(ALL_WAYS.map((way) => openWay(browser, origin, workload, way)));
+  const ways = WAYS.filter((way) => workload.variants.some((v) => v.ways.includes(way)));
+  const pages = await Promise.all(ways.map((way) => openWay(browser, origin, workload, way)));
   for (const p of pages) {
     console.log(`  ${p.name}: ${p.info.dataset}, ${p.info.rows.toLocaleString('en-US')} rows in ${p.info.partitions} partitions, ready in ${(p.info.loadMs / 1000).toFixed(1)} s`);
     if (p.info.slots !== (p.way === 'two' ? 2 : p.way === 'one' ? 1 : 0)) throw new Error(`${p.name}: the page has ${p.info.slots} local slot(s)`);
@@ -269,7 +279,7 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
   // to it, slot code compiled), reported but not counted.
   for (const v of workload.variants) {
     const result: VariantResults = { id: v.id, label: v.label, headline: v.headline, reference: v.reference, packing: v.spec.packing, ways: [], ceilings: [] };
-    for (const way of [...v.ways].sort((a, b) => ALL_WAYS.indexOf(a) - ALL_WAYS.indexOf(b))) {
+    for (const way of [...v.ways].sort((a, b) => WAYS.indexOf(a) - WAYS.indexOf(b))) {
       const { run, measured } = await fitClean(pageOf(way), v.spec, false);
       if (way === 'sequential') references.set(v.id, run.outcomes);
       const c = check(v, way, run);
@@ -277,8 +287,9 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
       console.log(describeRun(`${v.id}, ${WAY_NAME[way]}, cold`, measured));
       if (c) console.log(`    check against the sequential loop: ${c.groups} groups, ${c.statusMismatches} status mismatches, ${c.coefficientMismatches} coefficients off by more than ${COEFFICIENT_TOLERANCE} relative (largest ${c.maxRelDiff.toExponential(1)})`);
     }
-    // The plain workers' first run: workers started, partitions copied to them, code compiled.
-    if (v.ways.includes('sequential')) await ceilingClean(pageOf('sequential'), v, false, 'cold');
+    // The plain workers' first run: workers started, partitions copied to them, code compiled
+    // (skipped with --quick, whose one round of the plain workers then includes that start).
+    if (v.ways.includes('sequential') && !quick) await ceilingClean(pageOf('sequential'), v, false, 'cold');
     variants.push(result);
   }
   for (let round = 1; round <= rounds; round++) {
@@ -297,10 +308,11 @@ async function measureWorkload(browser: Browser, origin: string, workload: Workl
     }
   }
   // Fabric's stages one by one, in the sequential page's thread: each figure the least of a few
-  // passes (the first compiles the code; a stray GC or another job's burst only adds time).
-  for (const [vi, v] of workload.variants.entries()) {
+  // passes (the first compiles the code; a stray GC or another job's burst only adds time). A
+  // diagnosis: not with --quick.
+  for (const [vi, v] of quick ? [] : workload.variants.entries()) {
     const passes: StageTimes[] = [];
-    for (let i = 0; i < (quick ? 2 : STAGE_PASSES); i++) {
+    for (let i = 0; i < STAGE_PASSES; i++) {
       passes.push(await inPage(pageOf('sequential'), (a) => window.groupsBench.stages(a.spec, a.slots), { spec: v.spec, slots: 2 }));
     }
     const least = (f: (s: StageTimes) => number): number => Math.min(...passes.map(f));
@@ -336,12 +348,13 @@ async function main(): Promise<void> {
     };
     const report = renderGroupsReport(results, info);
     console.log(`\n${report}`);
-    if (flags.quick) {
-      console.log(`--quick: ${RESULTS_FILE} left as it was`);
+    const dir = resultsDir(flags.out, flags.quick);
+    if (dir) {
+      const columns = new Map(workloads(flags.quick).flatMap((w) => w.variants.map((v) => [v.id, v.spec.features.length + 1] as const)));
+      const files = writeBenchResults(dir, 'groups', report, { bench: 'groups', date: info.date, quick: flags.quick, metrics: groupsMetrics(results, columns) });
+      console.log(`wrote ${files.md} and ${files.json}`);
     } else {
-      mkdirSync(`${ROOT}bench/results`, { recursive: true });
-      writeFileSync(RESULTS_FILE, report);
-      console.log(`wrote ${RESULTS_FILE}`);
+      console.log('--quick: bench/results/groups.md left as it was');
     }
     for (const w of results) {
       for (const v of w.variants.filter((x) => x.headline)) {

@@ -26,6 +26,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** When set, the origin of a Fabric server already running, which startFabricServer then returns. */
+export const SHARED_SERVER_ENV = 'FABRIC_BENCH_ORIGIN';
+
 /** The running server and the origin pages are opened on. */
 export interface BenchServer {
   readonly origin: string;
@@ -38,6 +41,10 @@ export interface BenchServer {
  * under measurement (seen here: "Execution context was destroyed" mid-run).
  */
 export async function startFabricServer(): Promise<BenchServer> {
+  // `npm run bench` (bench/suite.ts) starts one server for all the benchmarks it runs, so each
+  // does not pay Vite's first transform of the app and tfjs again; the suite closes it.
+  const shared = process.env[SHARED_SERVER_ENV];
+  if (shared) return { origin: shared, close: async () => undefined };
   const port = await freePort();
   const server: ViteDevServer = await createServer({
     root: ROOT,

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:score [-- --rounds N] [--quick]`: how `fabric.score`, `scoreStream` and `predict`
+ * `npm run bench:score [-- --rounds N] [--quick] [--out DIR]`: how `fabric.score`, `scoreStream` and `predict`
  * perform, side by side in one run: (1) a ~10.5 MB tfjs model cached per slot against reloaded for
  * every batch (`reload: true`), 2 local slots, same batches; (2) Fabric on 2 local slots against
  * plain tfjs `model.predict` in one page over the same rows, with an MLP that has real compute per
@@ -8,19 +8,20 @@
  * Parts 1 and 2 run in interleaved rounds (medians reported), in one page (bench/score.html) that
  * holds the coordinator and the baseline. Every run records the renderer's CPU (DevTools), other
  * jobs' on this shared machine, and each slot worker's time on a CPU, waiting for one, and asleep
- * (/proc schedstat). Writes the table, details and findings to bench/results/score.md (not with
- * --quick). Not a test: nothing asserts a time.
+ * (/proc schedstat). Writes the table, details and findings to bench/results/score.md (with --quick
+ * only to --out), its headline figures to score.json (bench/score-metrics.ts). Local slots only,
+ * in the page that also runs the tfjs baseline: no volunteers. Not a test: nothing asserts a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
-import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { resultsDir, writeBenchResults } from './metrics.ts';
 import { coresBetween, cpuTicks } from './proc-cpu.ts';
 import type { ModelInfo, ModelKind, PageInfo, PredictCall, ScoreRun, TfjsRun } from './score-page.ts';
+import { scoreMetrics } from './score-metrics.ts';
 import { P99_LIMIT_MS, renderScoreReport, type Measured, type Round, type ScoreResults, type StreamStep, rendererThreads, threadShares } from './score-report.ts';
 
-const RESULTS_FILE = `${ROOT}bench/results/score.md`;
 /** Local slots: the brief's two, on this 2-core machine. */
 const SLOTS = 2;
 /**
@@ -42,8 +43,15 @@ const PREDICT = { calls: 500, warmup: 20 } as const;
 const PREDICT_EMBEDDING = { calls: 100, warmup: 5 } as const;
 /** Runs of the slot's executor in the page per figure; the fastest is kept (the least disturbed by other jobs). */
 const TASK_REPEATS = 7;
-/** --quick: the first 600,000 rows (6 partitions), one round, 3 s of arrivals per rate. */
-const QUICK_ROWS = 600_000;
+/**
+ * --quick: the first 400,000 rows (4 partitions, 2 per slot), one round, 1 s of arrivals per rate
+ * on a sparser ladder, fewer predict calls and task repeats: a sixth of a minute or so, so
+ * `npm run bench -- --quick` runs all five benchmarks in under 3 minutes.
+ */
+const QUICK = {
+  rows: 400_000, streamSeconds: 1, rates: [50_000, 200_000, 800_000, 1_600_000],
+  predict: { calls: 100, warmup: 10 }, predictEmbedding: { calls: 30, warmup: 5 }, taskRepeats: 3,
+} as const;
 /**
  * Before each run of parts 1 and 2 (not with --quick), wait up to 20 s for the machine to be under
  * 0.3 busy cores for 1 s: above the idle page's and server's hum (about 0.1), under one busy thread.
@@ -56,16 +64,16 @@ const RERUN_OTHER_CORES = 0.5;
 /** Opening the page decodes flights-3m, starts 2 slots and loads 3M rows (15-40 s here under load). */
 const PAGE_TIMEOUT_MS = 240_000;
 
-interface Flags { readonly rounds: number; readonly quick: boolean }
+interface Flags { readonly rounds: number; readonly quick: boolean; readonly out: string | undefined }
 
 function readFlags(): Flags {
-  const { values } = parseArgs({ options: { rounds: { type: 'string' }, quick: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+  const { values } = parseArgs({ options: { rounds: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
   if (values.help) {
-    console.log('usage: npm run bench:score -- [--rounds N (3; 1 with --quick)] [--quick (600,000 rows, 3 s per stream rate, no quiet waits; prints, does not write the results file)]');
+    console.log('usage: npm run bench:score -- [--rounds N (3; 1 with --quick)] [--quick (400,000 rows, 1 s per stream rate, no quiet waits; prints only unless --out)] [--out DIR (bench/results)]');
     process.exit(0);
   }
   const rounds = values.rounds === undefined ? (values.quick ? 1 : 3) : Number(values.rounds);
-  if (Number.isInteger(rounds) && rounds >= 1) return { quick: values.quick, rounds };
+  if (Number.isInteger(rounds) && rounds >= 1) return { quick: values.quick, rounds, out: values.out };
   console.error(`bench:score: --rounds expects a whole number of at least 1, got "${values.rounds}"`);
   process.exit(2);
 }
@@ -152,7 +160,7 @@ async function runRound(p: ScorePage, round: number, flags: Flags): Promise<Roun
 
 /** Part 3: rising rates until p99 passes the limit, then (not with --quick) one rate between. */
 async function runStreams(p: ScorePage, id: string, info: PageInfo, flags: Flags): Promise<StreamStep[]> {
-  const seconds = flags.quick ? 3 : 10;
+  const seconds = flags.quick ? QUICK.streamSeconds : 10;
   const steps: StreamStep[] = [];
   const once = async (rate: number): Promise<StreamStep> => {
     const stream = { id, rate, batchRows: Math.round(rate / 10), rows: Math.min(info.rows, rate * seconds) };
@@ -172,7 +180,7 @@ async function runStreams(p: ScorePage, id: string, info: PageInfo, flags: Flags
     return step;
   };
   let lastPass: number | undefined;
-  for (const rate of STREAM_RATES) {
+  for (const rate of flags.quick ? QUICK.rates : STREAM_RATES) {
     if (!(await run(rate)).passed) {
       // One rate halfway (geometric) between the last that kept p99 under the limit and this one, to 10k rows/s.
       if (!flags.quick && lastPass !== undefined) await run(Math.round(Math.sqrt(lastPass * rate) / 10_000) * 10_000);
@@ -184,7 +192,7 @@ async function runStreams(p: ScorePage, id: string, info: PageInfo, flags: Flags
 }
 
 async function measureAll(browser: Browser, origin: string, flags: Flags): Promise<ScoreResults> {
-  const bp = await openBenchPage(browser, `${origin}/bench/score.html?slots=${SLOTS}${flags.quick ? `&rows=${QUICK_ROWS}` : ''}`, 'score page', 'scoreReady', PAGE_TIMEOUT_MS);
+  const bp = await openBenchPage(browser, `${origin}/bench/score.html?slots=${SLOTS}${flags.quick ? `&rows=${QUICK.rows}` : ''}`, 'score page', 'scoreReady', PAGE_TIMEOUT_MS);
   const page: PageInfo = await inPage(bp, () => window.scoreReady, undefined);
   const cdp = await bp.page.context().newCDPSession(bp.page);
   await cdp.send('Performance.enable');
@@ -199,11 +207,13 @@ async function measureAll(browser: Browser, origin: string, flags: Flags): Promi
   console.log(`3. streaming, p99 limit ${P99_LIMIT_MS} ms`);
   const streams = await runStreams(p, warm.id, page, flags);
   console.log('4. real-time predict; then where a task\'s time goes');
-  const predictMlp = await inPage(p, (a) => window.scoreBench.predict(a.id, a.o), { id: warm.id, o: PREDICT });
+  const predictOptions = flags.quick ? QUICK.predict : PREDICT;
+  const taskRepeats = flags.quick ? QUICK.taskRepeats : TASK_REPEATS;
+  const predictMlp = await inPage(p, (a) => window.scoreBench.predict(a.id, a.o), { id: warm.id, o: predictOptions });
   const emb = await build(p, 'embedding', 3);
-  const predictEmbedding = await inPage(p, (a) => window.scoreBench.predict(a.id, a.o), { id: emb.id, o: PREDICT_EMBEDDING });
+  const predictEmbedding = await inPage(p, (a) => window.scoreBench.predict(a.id, a.o), { id: emb.id, o: flags.quick ? QUICK.predictEmbedding : PREDICT_EMBEDDING });
   console.log(`  predict: MLP p50 ${predictMlp.p50.toFixed(2)} ms, p99 ${predictMlp.p99.toFixed(2)} ms; 10.5 MB model p50 ${predictEmbedding.p50.toFixed(2)} ms, p99 ${predictEmbedding.p99.toFixed(2)} ms`);
-  const cost = (id: string, rows: number, reload: boolean) => inPage(p, (a) => window.scoreBench.taskCost(a.id, { rows: a.rows, reload: a.reload, repeats: a.repeats }), { id, rows, reload, repeats: TASK_REPEATS });
+  const cost = (id: string, rows: number, reload: boolean) => inPage(p, (a) => window.scoreBench.taskCost(a.id, { rows: a.rows, reload: a.reload, repeats: a.repeats }), { id, rows, reload, repeats: taskRepeats });
   const costs = {
     mlp: await cost(warm.id, 25_000, false),
     embCached: await cost(emb.id, HEADLINE_BATCH, false),
@@ -212,7 +222,7 @@ async function measureAll(browser: Browser, origin: string, flags: Flags): Promi
   };
   console.log(`  slot task on the page's main thread: MLP ${costs.mlp.taskMs.toFixed(1)} ms per 25,000 rows; 10.5 MB model ${costs.embCached.taskMs.toFixed(1)} ms cached, ${costs.embReload.taskMs.toFixed(1)} ms reloaded (load ${costs.embReload.loadMs.toFixed(1)} ms) per ${HEADLINE_BATCH.toLocaleString('en-US')} rows`);
   await p.page.context().close();
-  return { page, models: { embedding: emb, mlp: warm }, headlineBatch: HEADLINE_BATCH, tfjsChunk: TFJS_CHUNK, taskRepeats: TASK_REPEATS, rounds, streams, predict: { mlp: predictMlp, embedding: predictEmbedding, ...PREDICT }, costs };
+  return { page, models: { embedding: emb, mlp: warm }, headlineBatch: HEADLINE_BATCH, tfjsChunk: TFJS_CHUNK, taskRepeats, rounds, streams, predict: { mlp: predictMlp, embedding: predictEmbedding, ...predictOptions }, costs };
 }
 
 async function main(): Promise<void> {
@@ -224,16 +234,17 @@ async function main(): Promise<void> {
   try {
     browser = await launchChromium();
     const results = await measureAll(browser, server.origin, flags);
+    const date = new Date().toISOString();
     const report = renderScoreReport(results, {
-      date: new Date().toISOString(), ...machineInfo(), chromium: browser.version(), ...codeState(), loadStart, loadEnd: os.loadavg(),
+      date, ...machineInfo(), chromium: browser.version(), ...codeState(), loadStart, loadEnd: os.loadavg(),
       runSeconds: (performance.now() - started) / 1000, rounds: flags.rounds, quick: flags.quick, quiet: QUIET, quietGaveUp: quietTimeouts >= QUIET.giveUpAfter, rerunOtherCores: RERUN_OTHER_CORES,
     });
     console.log(`\n${report}`);
-    // --quick is for trying the benchmark out: it prints, and leaves the committed results alone.
-    if (!flags.quick) {
-      mkdirSync(`${ROOT}bench/results`, { recursive: true });
-      writeFileSync(RESULTS_FILE, report);
-      console.log(`wrote ${RESULTS_FILE}`);
+    // --quick is for trying the benchmark out: it leaves the committed results alone.
+    const dir = resultsDir(flags.out, flags.quick);
+    if (dir) {
+      const files = writeBenchResults(dir, 'score', report, { bench: 'score', date, quick: flags.quick, metrics: scoreMetrics(results) });
+      console.log(`wrote ${files.md} and ${files.json}`);
     }
     console.log(`bench:score took ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {

@@ -36,6 +36,19 @@ function mainMsPerEvaluation(p: PageRuns): number {
   return median(p.rounds.filter((r) => r.cpu).map((r) => (r.cpu!.threadS / r.cpu!.wallS) * optimizationPhase(r.run).msPerEvaluation));
 }
 
+/** What the dashboard costs: the coordinator page against bench/train.html (main-thread ms per evaluation, cores). */
+function dashboardFinding(
+  s: ReturnType<typeof summarizeTrain>, partitions: number, main: { dash1: number; dash2: number; bare1: number; bare2: number },
+  c1: { gpu: number }, c2: { gpu: number }, g1: { gpu: number }, g2: { gpu: number },
+): string {
+  return `**The dashboard is the largest cost inside the benchmark.** With the coordinator page, each evaluation cost its main thread ${f(main.dash1, 0)} ms of CPU (1 slot) and ${f(main.dash2, 0)} ms (2 slots), ` +
+    `against ${f(main.bare1, 0)} and ${f(main.bare2, 0)} ms without the dashboard (bench/train.html), about ${f((main.dash1 - main.bare1) / partitions, 1)} ms more per task; ` +
+    `and Chromium's GPU process, which rasterizes and composites the page on the CPU here (SwiftShader), was busy ${f(c1.gpu, 2)} and ${f(c2.gpu, 2)} cores against ${f(g1.gpu, 2)} and ${f(g2.gpu, 2)}. ` +
+    'The pages differ only in the panels: src/ui/coordinator/app.ts redraws the partition map and the nodes table at most 4 times a second while tasks move ' +
+    '(it redrew them on every task until this benchmark showed the cost), and each redraw restyles, lays out and repaints on the CPU here. ' +
+    `On 2 cores those are cycles taken from the slot workers: with 1 slot the coordinator page trained at ${(s.one / 1e6).toFixed(2)} M rows/s, the bare page at ${(s.bareOne / 1e6).toFixed(2)}.`;
+}
+
 function scalingFinding(res: TrainResults, info: TrainReportInfo): string[] {
   const s = summarizeTrain(res);
   const sc = res.scaling;
@@ -58,40 +71,32 @@ function scalingFinding(res: TrainResults, info: TrainReportInfo): string[] {
     return two ? (optimizationPhase(two.run).rowsPerSecond / optimizationPhase(one.run).rowsPerSecond).toFixed(2) : '-';
   });
   const full = c2.machine >= 1.8;
-  const mainDash = mainMsPerEvaluation(d.two);
-  const mainBare = mainMsPerEvaluation(sc.bare.two);
   const mainDash1 = mainMsPerEvaluation(d.one);
-  const mainBare1 = mainMsPerEvaluation(sc.bare.one);
   const eff = rowsPerWorkerSecond(d.two) / rowsPerWorkerSecond(d.one);
-  const effBare = rowsPerWorkerSecond(sc.bare.two) / rowsPerWorkerSecond(sc.bare.one);
+  // The page without the dashboard is not measured with --quick: its sentences are left out then.
+  const bare = sc.bare;
+  const effBare = bare ? rowsPerWorkerSecond(bare.two) / rowsPerWorkerSecond(bare.one) : eff;
   const consumers: [string, number][] = [
     [`Chromium's GPU process (${f(c2.gpu, 2)} cores)`, c2.gpu],
     [`other jobs on the machine (${f(c2.others, 2)})`, c2.others],
     [`the coordinator's main thread (${f(c2.main, 2)})`, c2.main],
   ];
   const biggest = consumers.sort((a, b) => b[1] - a[1])[0]![0];
-  const g1 = coresBusy(sc.bare.one.rounds);
-  const g2 = coresBusy(sc.bare.two.rounds);
   return [
     `**Scaling ${verdict} the target: ${s.scaling.toFixed(2)}x** (2 slots ${(s.two / 1e6).toFixed(2)} M rows/s, 1 slot ${(s.one / 1e6).toFixed(2)}; ` +
-      `per round ${perRound.join(', ')}). Without the dashboard the same API scaled ${s.bareScaling.toFixed(2)}x (${(s.bareTwo / 1e6).toFixed(2)} against ${(s.bareOne / 1e6).toFixed(2)} M rows/s). ` +
+      `per round ${perRound.join(', ')}).${bare ? ` Without the dashboard the same API scaled ${s.bareScaling.toFixed(2)}x (${(s.bareTwo / 1e6).toFixed(2)} against ${(s.bareOne / 1e6).toFixed(2)} M rows/s).` : ''} ` +
       `On the coordinator page a 1-slot evaluation took ${w1.toFixed(0)} ms and a 2-slot one ${w2.toFixed(0)} ms (ideal ${(w1 / 2).toFixed(0)}). ` +
       `During its 2-slot optimization phases the machine was ${f(c2.machine, 2)} cores busy of 2: the page's renderer (slot workers and main thread) ${f(c2.renderer, 2)}, ` +
-      `Chromium's GPU process ${f(c2.gpu, 2)}, the rest of this benchmark (Node with Vite, the browser process, the three idle pages) ${f(c2.bench - c2.renderer - c2.gpu, 2)}, ` +
+      `Chromium's GPU process ${f(c2.gpu, 2)}, the rest of this benchmark (Node with Vite, the browser process, the ${bare ? 'three idle pages' : 'other, idle page'}) ${f(c2.bench - c2.renderer - c2.gpu, 2)}, ` +
       `and other jobs on the shared machine ${f(Math.max(0, c2.others), 2)} (load average ${info.loadStart[0]!.toFixed(1)} at the start, ${info.loadEnd[0]!.toFixed(1)} at the end). ` +
       (full
         ? `So the two slot workers got ${f(c2.renderer - c2.main, 2)} cores between them, not 2; the largest other consumer was ${biggest}.`
         : `The machine had idle CPU while the 2 slot workers used ${f(c2.renderer - c2.main, 2)} cores, so part of the shortfall is in Fabric: workers waiting for tasks.`) +
-      ` Per second of slot-worker CPU, 2 slots processed ${f(eff, 2)}x the rows of 1 slot on the coordinator page and ${f(effBare, 2)}x without the dashboard: ` +
+      ` Per second of slot-worker CPU, 2 slots processed ${f(eff, 2)}x the rows of 1 slot on the coordinator page${bare ? ` and ${f(effBare, 2)}x without the dashboard` : ''}: ` +
       (Math.min(eff, effBare) >= 0.95
         ? 'Fabric loses no efficiency going from 1 to 2 slots, so the shortfall is CPU the workers did not get, not work Fabric added.'
         : `Fabric's own parallel efficiency, so with two free cores for the workers the ratio would be about ${f(2 * Math.min(eff, effBare), 2)}x.`),
-    `**The dashboard is the largest cost inside the benchmark.** With the coordinator page, each evaluation cost its main thread ${f(mainDash1, 0)} ms of CPU (1 slot) and ${f(mainDash, 0)} ms (2 slots), ` +
-      `against ${f(mainBare1, 0)} and ${f(mainBare, 0)} ms without the dashboard (bench/train.html), about ${f((mainDash1 - mainBare1) / sc.partitions, 1)} ms more per task; ` +
-      `and Chromium's GPU process, which rasterizes and composites the page on the CPU here (SwiftShader), was busy ${f(c1.gpu, 2)} and ${f(c2.gpu, 2)} cores against ${f(g1.gpu, 2)} and ${f(g2.gpu, 2)}. ` +
-      'The pages differ only in the panels: src/ui/coordinator/app.ts redraws the partition map and the nodes table at most 4 times a second while tasks move ' +
-      '(it redrew them on every task until this benchmark showed the cost), and each redraw restyles, lays out and repaints on the CPU here. ' +
-      `On 2 cores those are cycles taken from the slot workers: with 1 slot the coordinator page trained at ${(s.one / 1e6).toFixed(2)} M rows/s, the bare page at ${(s.bareOne / 1e6).toFixed(2)}.`,
+    ...(bare ? [dashboardFinding(s, sc.partitions, { dash1: mainDash1, dash2: mainMsPerEvaluation(d.two), bare1: mainMsPerEvaluation(bare.one), bare2: mainMsPerEvaluation(bare.two) }, c1, c2, coresBusy(bare.one.rounds), coresBusy(bare.two.rounds))] : []),
     `**Where an evaluation's time goes (coordinator page, 1 slot, medians).** Wall ${w1.toFixed(0)} ms. The slot worker was on a CPU for ${f(worker1, 0)} ms of it. ` +
       `The kernel, \`glmLossGrad\` (src/kernels/glm-cpu.ts) at ${f(ns, 1)} ns/row (section 3, fastest pass) over all ${rows.toLocaleString('en-US')} rows ` +
       `(the ${run.trainRows.toLocaleString('en-US')} training rows, then the held-out rows for \`holdoutLoss\` in src/worker/executors/train.ts \`runGlmGradient\`), is about ${f(kernelMs, 0)} ms, ` +

@@ -79,12 +79,14 @@ export interface PageRuns {
 export interface TrainResults {
   readonly scaling: {
     readonly partitions: number;
+    /** Rows the scaling pages trained on: all of flights-3m, or with --quick its first rows. */
+    readonly rows: number;
     /** The local node of the 2-slot coordinator page, as `fabric.nodes()` shows it. */
     readonly slots: SlotInfo;
     /** The coordinator page `/`, dashboard and all: the figures of record. */
     readonly dashboard: { readonly one: PageRuns; readonly two: PageRuns };
-    /** bench/train.html: the same API and the same start, no dashboard. */
-    readonly bare: { readonly one: PageRuns; readonly two: PageRuns };
+    /** bench/train.html: the same API and the same start, no dashboard (not measured with --quick). */
+    readonly bare?: { readonly one: PageRuns; readonly two: PageRuns };
   };
   readonly toTarget: {
     readonly subset: SubsetInfo;
@@ -135,8 +137,8 @@ export function summarizeTrain(res: TrainResults): {
   const rate = (p: PageRuns): number => median(p.rounds.map((s) => optimizationPhase(s.run).rowsPerSecond));
   const one = rate(res.scaling.dashboard.one);
   const two = rate(res.scaling.dashboard.two);
-  const bareOne = rate(res.scaling.bare.one);
-  const bareTwo = rate(res.scaling.bare.two);
+  const bareOne = res.scaling.bare ? rate(res.scaling.bare.one) : NaN;
+  const bareTwo = res.scaling.bare ? rate(res.scaling.bare.two) : NaN;
   const t = res.toTarget;
   const reached = (runs: readonly FabricRun[]): number | undefined => {
     const ms = runs.map((r) => msToTarget(r, t.target));
@@ -173,8 +175,8 @@ function summaryTable(res: TrainResults, info: TrainReportInfo): string[] {
   return [
     '| metric | Fabric | baseline (same run) | ratio | target | met |',
     '| --- | ---: | ---: | ---: | --- | --- |',
-    `| Training throughput, optimization phase, flights-3m, coordinator page \`/\` (M training rows/s, median of ${info.rounds}) | 2 local slots: ${mRows(s.two)} | 1 local slot: ${mRows(s.one)} | ${s.scaling.toFixed(2)}x | >= ${SCALING_TARGET}x | ${met(s.scaling >= SCALING_TARGET)} |`,
-    `| Same, on a coordinator without the dashboard (bench/train.html), for diagnosis | 2 local slots: ${mRows(s.bareTwo)} | 1 local slot: ${mRows(s.bareOne)} | ${s.bareScaling.toFixed(2)}x | - | - |`,
+    `| Training throughput, optimization phase, flights-3m${res.scaling.rows === 3_000_000 ? '' : ` (first ${res.scaling.rows.toLocaleString('en-US')} rows)`}, coordinator page \`/\` (M training rows/s, median of ${info.rounds}) | 2 local slots: ${mRows(s.two)} | 1 local slot: ${mRows(s.one)} | ${s.scaling.toFixed(2)}x | >= ${SCALING_TARGET}x | ${met(s.scaling >= SCALING_TARGET)} |`,
+    ...(res.scaling.bare ? [`| Same, on a coordinator without the dashboard (bench/train.html), for diagnosis | 2 local slots: ${mRows(s.bareTwo)} | 1 local slot: ${mRows(s.bareOne)} | ${s.bareScaling.toFixed(2)}x | - | - |`] : []),
     ttRow(`Time to held-out log loss <= ${t.target.toFixed(4)}, ${t.subset.rows.toLocaleString('en-US')} rows, 1 local slot (from the train() call, fresh slots)`, s.fabric1, tfjsName, s.tfjsFit, true),
     ttRow('Same, 2 local slots', s.fabric2, tfjsName, s.tfjsFit, true),
     ttRow('Same, 1 local slot, against a tuned tfjs loop', s.fabric1, `tfjs \`trainOnBatch\` on contiguous slices (${t.backend})`, s.tfjsSlices, false),
@@ -198,7 +200,7 @@ function scalingDetails(res: TrainResults): string[] {
   };
   const pages: [string, PageRuns][] = [
     ['`/`', res.scaling.dashboard.one], ['`/`', res.scaling.dashboard.two],
-    ['bench/train.html', res.scaling.bare.one], ['bench/train.html', res.scaling.bare.two],
+    ...(res.scaling.bare ? [['bench/train.html', res.scaling.bare.one], ['bench/train.html', res.scaling.bare.two]] as [string, PageRuns][] : []),
   ];
   const rounds = Math.max(...pages.map(([, p]) => p.rounds.length));
   return [
@@ -271,8 +273,10 @@ export function renderTrainReport(res: TrainResults, info: TrainReportInfo, find
     ...findings.flatMap((p) => [p, '']),
     '## 1. Scaling: 1 and 2 local slots',
     '',
-    `flights-3m (3,000,000 rows, ${res.scaling.partitions} partitions), four pages open side by side: the coordinator page`,
-    '`/?slots=1` and `/?slots=2`, and bench/train.html with 1 and 2 slots (the same `Fabric.start` and',
+    `flights-3m (${res.scaling.rows === 3_000_000 ? '' : 'first '}${res.scaling.rows.toLocaleString('en-US')} rows, ${res.scaling.partitions} partitions), ${res.scaling.bare ? 'four' : 'two'} pages open side by side: the coordinator page`,
+    res.scaling.bare
+      ? '`/?slots=1` and `/?slots=2`, and bench/train.html with 1 and 2 slots (the same `Fabric.start` and'
+      : '`/?slots=1` and `/?slots=2` (--quick: not bench/train.html, the same `Fabric.start` and',
     'public API, no dashboard). Each trains once cold, then once per round, in that order every round.',
     'Rows/s = training rows x objective evaluations / time, from iteration 1 to the last (`history`), so',
     'the statistics pass and the design building of the first pass are excluded. Every evaluation also',

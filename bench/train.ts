@@ -1,5 +1,5 @@
 /**
- * `npm run bench:train [-- --rounds N] [--repeats N] [--rows N] [--tfjs-cap S]`: how fast
+ * `npm run bench:train [-- --rounds N] [--repeats N] [--rows N] [--tfjs-cap S] [--quick] [--out DIR]`: how fast
  * `fabric.train` trains, measured side by side in one run, in three parts:
  *
  * 1. Scaling: logistic regression on flights-3m with 1 and with 2 local slots, rows/s of the
@@ -11,21 +11,24 @@
  * 3. Roofline of the CPU gradient kernel against a naive loop and the memory copy bandwidth.
  *
  * Starts the Fabric server in process, drives headless Chromium, prints the table and writes it
- * with the details and findings to bench/results/train.md. Not a test: nothing asserts a time.
+ * with the details and findings to bench/results/train.md, its headline figures to train.json
+ * (bench/train-metrics.ts). Every part runs on local slots, inside one coordinator page, and its
+ * baselines in that same page: 1 slot against 2, and tfjs beside them. No volunteers take part.
+ * `--quick` trains on the first 400,000 rows in the scaling part too. Not a test: nothing asserts a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser, CDPSession } from '@playwright/test';
 import { coresBetween, cpuTicks, type CpuTicks } from './proc-cpu.ts';
-import { codeState, inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, inPage, launchChromium, machineInfo, openBenchPage, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { resultsDir, writeBenchResults } from './metrics.ts';
+import { trainMetrics } from './train-metrics.ts';
 import { deriveFindings } from './train-findings.ts';
 import type { RooflineOptions } from './train-kernels.ts';
 import type { FabricRun, SlotInfo, TrainProgress, TrainSpec } from './train-page.ts';
 import { optimizationPhase, renderTrainReport, summarizeTrain, type CpuWindow, type PageRuns, type ScalingRun, type TrainReportInfo, type TrainResults } from './train-report.ts';
 import type { TfjsFitOptions, TfjsLoop } from './train-tfjs.ts';
 
-const RESULTS_FILE = `${ROOT}bench/results/train.md`;
 
 /** The model of every part: the "delayed more than 15 minutes" preset with four features. */
 const SPEC: TrainSpec = {
@@ -58,21 +61,35 @@ interface Flags {
   readonly repeats: number;
   readonly rows: number;
   readonly tfjsCapS: number;
+  /** Rows of the scaling part's subset; undefined: the whole of flights-3m. */
+  readonly scalingRows: number | undefined;
+  readonly quick: boolean;
+  readonly out: string | undefined;
 }
+
+/**
+ * --quick: one round and one repeat; 400,000 rows (4 partitions, 2 per slot) in the scaling part
+ * instead of 3M, 100,000 for the time to target, a 5 s cap on tfjs (past it the ratio is a lower
+ * bound; tfjs took about 6 s on 200,000 rows here beside other jobs), and 7 roofline passes.
+ */
+const QUICK = { rounds: '1', repeats: '1', rows: '100000', tfjsCap: '5', scalingRows: 400_000 } as const;
+const QUICK_ROOFLINE: RooflineOptions = { repeats: 7, warmups: 1, copyBytes: 32 * 1048576, copyRepeats: 10 };
 
 function readFlags(): Flags {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '3' },
-      repeats: { type: 'string', default: '3' },
-      rows: { type: 'string', default: '600000' },
-      'tfjs-cap': { type: 'string', default: '60' },
+      rounds: { type: 'string' },
+      repeats: { type: 'string' },
+      rows: { type: 'string' },
+      'tfjs-cap': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm run bench:train -- [--rounds N (3)] [--repeats N (3)] [--rows N (600000)] [--tfjs-cap S (60)]');
+    console.log('usage: npm run bench:train -- [--rounds N (3)] [--repeats N (3)] [--rows N (600000)] [--tfjs-cap S (60)] [--quick (400,000 rows, 1 round; prints only unless --out)] [--out DIR (bench/results)]');
     process.exit(0);
   }
   const int = (name: string, raw: string, min: number): number => {
@@ -83,7 +100,16 @@ function readFlags(): Flags {
     }
     return n;
   };
-  return { rounds: int('rounds', values.rounds, 1), repeats: int('repeats', values.repeats, 1), rows: int('rows', values.rows, 10_000), tfjsCapS: int('tfjs-cap', values['tfjs-cap'], 1) };
+  const q = values.quick;
+  return {
+    rounds: int('rounds', values.rounds ?? (q ? QUICK.rounds : '3'), 1),
+    repeats: int('repeats', values.repeats ?? (q ? QUICK.repeats : '3'), 1),
+    rows: int('rows', values.rows ?? (q ? QUICK.rows : '600000'), 10_000),
+    tfjsCapS: int('tfjs-cap', values['tfjs-cap'] ?? (q ? QUICK.tfjsCap : '60'), 1),
+    scalingRows: q ? QUICK.scalingRows : undefined,
+    quick: q,
+    out: values.out,
+  };
 }
 
 /** A coordinator page with the bench module added and a DevTools session for its CPU metrics. */
@@ -91,15 +117,19 @@ interface CoordinatorPage extends BenchPage {
   readonly cdp: CDPSession;
 }
 
-/** Opens `path` (`/` or bench/train.html, with its query), adds the bench module, waits for the dataset. */
-async function openCoordinator(browser: Browser, origin: string, path: string, name: string): Promise<CoordinatorPage> {
-  const bp = await openBenchPage(browser, `${origin}${path}`, name, 'fabricReady', PAGE_TIMEOUT_MS);
+/**
+ * Opens `path` (`/` or bench/train.html, with its query), adds the bench module, waits for the
+ * dataset: flights-3m, or with `subsetRows` its first rows (the page then loads no dataset itself).
+ */
+async function openCoordinator(browser: Browser, origin: string, path: string, name: string, subsetRows?: number): Promise<CoordinatorPage> {
+  const bp = await openBenchPage(browser, `${origin}${path}${subsetRows === undefined ? '' : '&dataset=none'}`, name, 'fabricReady', PAGE_TIMEOUT_MS);
   await bp.page.addScriptTag({ type: 'module', url: '/bench/train-page.ts' });
   await bp.page.waitForFunction(() => 'trainBench' in window, undefined, { timeout: PAGE_TIMEOUT_MS });
   // Resolves once the slots are up and, unless dataset=none, flights-3m is loaded.
   await inPage(bp, async () => {
     await window.fabricReady;
   }, undefined);
+  if (subsetRows !== undefined) await inPage(bp, (a) => window.trainBench.loadSubset(a.rows, a.partitionRows), { rows: subsetRows, partitionRows: PARTITION_ROWS });
   const cdp = await bp.page.context().newCDPSession(bp.page);
   await cdp.send('Performance.enable');
   return { ...bp, cdp };
@@ -162,15 +192,20 @@ function describeRun(label: string, sr: ScalingRun): string {
 }
 
 /** The four pages of the scaling part, in the order they train in every round. */
-const SCALING_PAGES = [
+const ALL_SCALING_PAGES = [
   { page: 'dashboard', slots: 1, path: '/?slots=1' },
   { page: 'dashboard', slots: 2, path: '/?slots=2' },
   { page: 'bare', slots: 1, path: '/bench/train.html?slots=1' },
   { page: 'bare', slots: 2, path: '/bench/train.html?slots=2' },
 ] as const;
 
-async function measureScaling(browser: Browser, origin: string, rounds: number): Promise<TrainResults['scaling']> {
-  const pages = await Promise.all(SCALING_PAGES.map((c) => openCoordinator(browser, origin, c.path, `${c.page} page (${c.slots} slot${c.slots > 1 ? 's' : ''})`)));
+/**
+ * The scaling part. With `subsetRows` (--quick) only the coordinator pages run: the pages without
+ * the dashboard are a diagnosis, and each page's slots cost seconds of CPU to start (backend probes).
+ */
+async function measureScaling(browser: Browser, origin: string, rounds: number, subsetRows: number | undefined): Promise<TrainResults['scaling']> {
+  const SCALING_PAGES = subsetRows === undefined ? ALL_SCALING_PAGES : ALL_SCALING_PAGES.filter((c) => c.page === 'dashboard');
+  const pages = await Promise.all(SCALING_PAGES.map((c) => openCoordinator(browser, origin, c.path, `${c.page} page (${c.slots} slot${c.slots > 1 ? 's' : ''})`, subsetRows)));
   const infos: SlotInfo[] = [];
   for (const [i, p] of pages.entries()) {
     const info = await inPage(p, () => window.trainBench.slotInfo(), undefined);
@@ -178,7 +213,10 @@ async function measureScaling(browser: Browser, origin: string, rounds: number):
     infos.push(info);
   }
   console.log(`slots: tfjs backend ${infos[1]!.backend}, model kernel ${infos[1]!.kernel} (${infos[1]!.kernelReason})`);
-  const partitions = await inPage(pages[0]!, async () => (await window.fabricReady)!.dataset?.partitions.length ?? 0, undefined);
+  const { partitions, rows } = await inPage(pages[0]!, async () => {
+    const d = (await window.fabricReady)!.dataset;
+    return { partitions: d?.partitions.length ?? 0, rows: d?.numRows ?? 0 };
+  }, undefined);
   const label = (i: number, what: string): string => `${SCALING_PAGES[i]!.page}, ${SCALING_PAGES[i]!.slots} slot${SCALING_PAGES[i]!.slots > 1 ? 's' : ''}, ${what}`;
   const cold: ScalingRun[] = [];
   for (const [i, p] of pages.entries()) {
@@ -194,7 +232,8 @@ async function measureScaling(browser: Browser, origin: string, rounds: number):
   }
   for (const p of pages) await p.page.context().close();
   const runsOf = (i: number): PageRuns => ({ slots: SCALING_PAGES[i]!.slots, cold: cold[i]!, rounds: measured[i]! });
-  return { partitions, slots: infos[1]!, dashboard: { one: runsOf(0), two: runsOf(1) }, bare: { one: runsOf(2), two: runsOf(3) } };
+  const bare = pages.length === 4 ? { one: runsOf(2), two: runsOf(3) } : undefined;
+  return { partitions, rows, slots: infos[1]!, dashboard: { one: runsOf(0), two: runsOf(1) }, ...(bare ? { bare } : {}) };
 }
 
 async function measureAgainstTfjs(browser: Browser, origin: string, flags: Flags): Promise<Pick<TrainResults, 'toTarget' | 'roofline' | 'rooflineCpu'>> {
@@ -225,7 +264,7 @@ async function measureAgainstTfjs(browser: Browser, origin: string, flags: Flags
   const tfjsSlices = await fit('slices');
   console.log(`tfjs trainOnBatch slices: ${tfjsSlices.reachedMs === undefined ? `stopped by ${tfjsSlices.stoppedBy}` : `${(tfjsSlices.reachedMs / 1000).toFixed(2)} s`} (${tfjsSlices.batches} batches)`);
   const before = await cpuSample(p);
-  const roofline = await inPage(p, (o) => window.trainBench.roofline(o), ROOFLINE);
+  const roofline = await inPage(p, (o) => window.trainBench.roofline(o), flags.quick ? QUICK_ROOFLINE : ROOFLINE);
   const after = await cpuSample(p);
   const rooflineCpu = cpuWindow(before, after);
   await p.page.context().close();
@@ -241,8 +280,8 @@ async function main(): Promise<void> {
   let browser: Browser | undefined;
   try {
     browser = await launchChromium();
-    console.log('1. scaling: 1 and 2 local slots on flights-3m');
-    const scaling = await measureScaling(browser, server.origin, flags.rounds);
+    console.log(`1. scaling: 1 and 2 local slots on flights-3m${flags.scalingRows ? `, first ${flags.scalingRows} rows` : ''}`);
+    const scaling = await measureScaling(browser, server.origin, flags.rounds, flags.scalingRows);
     console.log(`2. time to a held-out loss against tfjs, first ${flags.rows} rows; 3. kernel roofline`);
     const results: TrainResults = { scaling, ...(await measureAgainstTfjs(browser, server.origin, flags)) };
     const info: TrainReportInfo = {
@@ -259,9 +298,14 @@ async function main(): Promise<void> {
       tfjs: { batchSize: TFJS.batchSize, learningRate: TFJS.learningRate, capS: flags.tfjsCapS, evalEveryBatches: TFJS.evalEveryBatches },
     };
     const report = renderTrainReport(results, info, deriveFindings(results, info));
-    mkdirSync(`${ROOT}bench/results`, { recursive: true });
-    writeFileSync(RESULTS_FILE, report);
-    console.log(`\n${report}\nwrote ${RESULTS_FILE}`);
+    console.log(`\n${report}`);
+    const dir = resultsDir(flags.out, flags.quick);
+    if (dir) {
+      const files = writeBenchResults(dir, 'train', report, { bench: 'train', date: info.date, quick: flags.quick, metrics: trainMetrics(results, info) });
+      console.log(`wrote ${files.md} and ${files.json}`);
+    } else {
+      console.log('--quick: bench/results/train.md left as it was');
+    }
     const s = summarizeTrain(results);
     console.log(`scaling ${s.scaling.toFixed(2)}x; kernel share of copy: linear ${((s.gb.linear.fabric ?? NaN) / s.copyGb).toFixed(3)}, logistic ${((s.gb.logistic.fabric ?? NaN) / s.copyGb).toFixed(3)}`);
   } finally {

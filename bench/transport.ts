@@ -1,21 +1,23 @@
 /**
- * `npm run bench:transport [-- --rounds N] [--mib N] [--warmup N]`: how fast a partition travels
+ * `npm run bench:transport [-- --rounds N] [--mib N] [--warmup N] [--quick] [--out DIR]`: how fast a partition travels
  * between two browsers, over Fabric's own link and two baselines, measured side by side in one run.
  *
  * Starts the Fabric server (Vite with the PeerServer on the same port) on a free port, opens
  * bench/transport.html in two contexts of one headless Chromium (a sender and a receiver, as a
  * coordinator and a volunteer would be), connects them three ways, then runs the rounds
  * interleaved: fabric link, raw RTCDataChannel, PeerJS binary, and again. Prints the table and
- * writes it to bench/results/transport.md. Not a test: nothing here asserts a time.
+ * writes it to bench/results/transport.md, with its headline figures in transport.json (bench/metrics.ts).
+ * The two pages are two contexts of one browser, not volunteers started by `npm run volunteer`: the
+ * benchmark times one transfer from its send to the receiver's acknowledgement, which needs both
+ * ends driven in step by this process. Not a test: nothing here asserts a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
-import { inPage, launchChromium, machineInfo, openBenchPage, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
-import type { Method } from './transport-page.ts';
+import { inPage, launchChromium, machineInfo, openBenchPage, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { resultsDir, writeBenchResults, type HeadlineMetric } from './metrics.ts';
+import { connectRaw, transfer } from './transport-drive.ts';
 import { FABRIC_TARGET_RATIO, METHODS, renderReport, summarize, type RoundTimes } from './transport-report.ts';
 
-const RESULTS_FILE = `${ROOT}bench/results/transport.md`;
 /** Long enough for 32 MiB at 1 MB/s, a tenth of the slowest method seen here. */
 const TRANSFER_TIMEOUT_MS = 120_000;
 const CONNECT_TIMEOUT_MS = 20_000;
@@ -26,20 +28,27 @@ interface Flags {
   readonly rounds: number;
   readonly mib: number;
   readonly warmup: number;
+  readonly quick: boolean;
+  readonly out: string | undefined;
 }
+
+/** --quick: 8 MiB, 2 rounds; still one uncounted warm-up, which holds the fresh connection's stall. */
+const QUICK = { rounds: '2', mib: '8', warmup: '1' } as const;
 
 function readFlags(): Flags {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '5' },
-      mib: { type: 'string', default: '32' },
-      warmup: { type: 'string', default: '1' },
+      rounds: { type: 'string' },
+      mib: { type: 'string' },
+      warmup: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('usage: npm run bench:transport -- [--rounds N (5)] [--mib N (32)] [--warmup N (1)]');
+    console.log('usage: npm run bench:transport -- [--rounds N (5)] [--mib N (32)] [--warmup N (1)] [--quick (8 MiB, 2 rounds; prints only unless --out)] [--out DIR (bench/results)]');
     process.exit(0);
   }
   const int = (name: string, raw: string, min: number): number => {
@@ -50,7 +59,14 @@ function readFlags(): Flags {
     }
     return n;
   };
-  return { rounds: int('rounds', values.rounds, 1), mib: int('mib', values.mib, 1), warmup: int('warmup', values.warmup, 0) };
+  const q = values.quick;
+  return {
+    rounds: int('rounds', values.rounds ?? (q ? QUICK.rounds : '5'), 1),
+    mib: int('mib', values.mib ?? (q ? QUICK.mib : '32'), 1),
+    warmup: int('warmup', values.warmup ?? (q ? QUICK.warmup : '1'), 0),
+    quick: q,
+    out: values.out,
+  };
 }
 
 /** Opens the three channels: two PeerJS connections, and a plain RTCPeerConnection signalled by us. */
@@ -61,19 +77,7 @@ async function connect(sender: BenchPage, receiver: BenchPage, maxMessageBytes: 
   await inPage(sender, (a) => window.transportBench.openPeer(a.id, a.max), { id: ids.sender, max: maxMessageBytes });
   await inPage(sender, (id) => window.transportBench.connectPeers(id), ids.receiver);
   await inPage(receiver, (ms) => window.transportBench.acceptPeers(ms), CONNECT_TIMEOUT_MS);
-  const offer = await inPage(sender, () => window.transportBench.rawOffer(), undefined);
-  const answer = await inPage(receiver, (o) => window.transportBench.rawAnswer(o), offer);
-  await inPage(sender, (a) => window.transportBench.rawAccept(a.answer, a.ms), { answer, ms: CONNECT_TIMEOUT_MS });
-}
-
-/** One timed, verified transfer. Returns its milliseconds. */
-async function transfer(sender: BenchPage, receiver: BenchPage, method: Method, seed: number, bytes: number): Promise<number> {
-  await inPage(receiver, (a) => window.transportBench.expect(a.method, a.seed, a.bytes), { method, seed, bytes });
-  const ms = await inPage(sender, (a) => window.transportBench.send(a.method, a.seed, a.bytes, a.timeout),
-    { method, seed, bytes, timeout: TRANSFER_TIMEOUT_MS });
-  const check = await inPage(receiver, () => window.transportBench.verify(), undefined);
-  if (!check.ok) throw new Error(`${method} delivered wrong bytes: ${check.detail}`);
-  return ms;
+  await connectRaw(sender, receiver, CONNECT_TIMEOUT_MS);
 }
 
 async function main(): Promise<void> {
@@ -101,7 +105,7 @@ async function main(): Promise<void> {
       for (const method of METHODS) {
         // A new seed per transfer: bytes left over from an earlier transfer cannot pass the check.
         const seed = (Math.imul(++transferIndex, 0x9e3779b1) >>> 0) || 1;
-        const ms = await transfer(sender, receiver, method, seed, bytes);
+        const ms = await transfer(sender, receiver, method, seed, bytes, TRANSFER_TIMEOUT_MS);
         const label = round < 0 ? 'warm-up' : `round ${round + 1}/${flags.rounds}`;
         console.log(`${label.padEnd(12)} ${method.padEnd(16)} ${(bytes / 1e3 / ms).toFixed(1).padStart(6)} MB/s  (${ms.toFixed(0)} ms)`);
         (round >= 0 ? times : firstTimes)[method].push(ms);
@@ -118,10 +122,22 @@ async function main(): Promise<void> {
       copyBytesPerSecond,
       runSeconds: (performance.now() - started) / 1000,
     });
-    mkdirSync(`${ROOT}bench/results`, { recursive: true });
-    writeFileSync(RESULTS_FILE, report);
-    console.log(`\n${report}\nwrote ${RESULTS_FILE}`);
+    console.log(`\n${report}`);
     const fabric = summarize(times, bytes).find((r) => r.method === 'fabric-link')!;
+    const raw = summarize(times, bytes).find((r) => r.method === 'raw-datachannel')!;
+    const dir = resultsDir(flags.out, flags.quick);
+    if (dir) {
+      const metric: HeadlineMetric = {
+        metric: `one ${flags.mib} MiB partition between two browser contexts, Fabric link vs raw channel (median MB/s)`,
+        unit: 'MB/s', fabric: fabric.median, baselineLabel: 'raw RTCDataChannel', baseline: raw.median, ratio: fabric.ratio,
+        target: `>= ${FABRIC_TARGET_RATIO.toFixed(2)}x`, met: fabric.ratio >= FABRIC_TARGET_RATIO,
+        limit: { kind: 'raw-channel', value: fabric.median * 1e6, conversion: 'MB/s x 10^6 bytes; the limit is the raw channel timed in the same rounds', measured: raw.median * 1e6 },
+      };
+      const files = writeBenchResults(dir, 'transport', report, { bench: 'transport', date: new Date().toISOString(), quick: flags.quick, metrics: [metric] });
+      console.log(`wrote ${files.md} and ${files.json}`);
+    } else {
+      console.log('--quick: bench/results/transport.md left as it was');
+    }
     if (fabric.ratio < FABRIC_TARGET_RATIO) console.log(`note: the fabric link ran at ${fabric.ratio.toFixed(2)} of raw, under the ${FABRIC_TARGET_RATIO} target`);
   } finally {
     await browser?.close();

@@ -1,14 +1,17 @@
 /**
  * Part 2 of `npm run bench:tune`, in real browsers: a coordinator with no local slots
  * (bench/train.html?slots=0&dataset=none) and volunteer tabs, each in its own browser context,
- * joined over WebRTC from the coordinator's join link with a slot count in its fragment (as
- * `npm run volunteer -- --slots N` does). For each k, fresh volunteers with k slots in total run
+ * joined over WebRTC from the coordinator's join link with a slot count in its fragment, built by
+ * the same code as `npm run volunteer -- --slots N` (scripts/volunteer-tabs.ts). The tabs run in
+ * this benchmark's browser rather than in a `npm run volunteer` process because their main-thread
+ * CPU and slot times are read through DevTools and the page. For each k, fresh volunteers with k slots in total run
  * `fabric.tune` with the `wait` objective (a sleep with no CPU), so the ideal wall time is known
  * exactly and everything above it is Fabric's: suggestion, scheduling, the link and the slot.
  */
 import os from 'node:os';
 import type { Browser, CDPSession } from '@playwright/test';
 import { hp, type Space } from '../src/ml/tune/space.ts';
+import { volunteerTabUrl } from '../scripts/volunteer-tabs.ts';
 import { inPage, openBenchPage, type BenchPage } from './harness.ts';
 import { coresBetween, cpuTicks } from './proc-cpu.ts';
 
@@ -149,7 +152,7 @@ async function openBareVolunteer(browser: Browser, link: string, name: string, s
 export async function startVolunteers(browser: Browser, coordinator: BenchPage, link: string, tabs: number, slots: number, bare: boolean): Promise<BenchPage[]> {
   const pages = await Promise.all(Array.from({ length: tabs }, (_, i) => bare
     ? openBareVolunteer(browser, link, `bare-${i + 1}`, slots)
-    : openBenchPage(browser, `${link}&name=bench-${i + 1}&slots=${slots}`, `volunteer ${i + 1}`, 'volunteer', JOIN_TIMEOUT_MS)));
+    : openBenchPage(browser, volunteerTabUrl(new URL(link), { name: `bench-${i + 1}`, slots }), `volunteer ${i + 1}`, 'volunteer', JOIN_TIMEOUT_MS)));
   await pollUntil(`${tabs} volunteer(s) with ${tabs * slots} slot(s) in the coordinator's nodes table`, JOIN_TIMEOUT_MS, async () => {
     const v = await volunteerNodes(coordinator);
     return v.ids.length === tabs && v.slots === tabs * slots;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:tune [-- --quick] [--seeds N]`: how well and how fast `fabric.tune` (hyperopt's
+ * `npm run bench:tune [-- --quick] [--seeds N] [--out DIR]`: how well and how fast `fabric.tune` (hyperopt's
  * `fmin` with `SparkTrials`) searches, measured side by side in one run, in three parts:
  *
  * 1. Evaluations to a target on Branin and Hartmann-6, TPE against random search, sequential
@@ -11,20 +11,21 @@
  *    with and without the constant liar, and duplicate suggestions (pure Node).
  *
  * Prints the table and writes it with the details and findings to bench/results/tune.md
- * (bench/tune-report.ts); `--quick` only prints. Not a test: nothing asserts a time.
+ * (bench/tune-report.ts), its headline figures to tune.json (bench/tune-metrics.ts); `--quick`
+ * only prints unless given `--out`. Not a test: nothing asserts a time.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
-import { codeState, launchChromium, machineInfo, ROOT, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { codeState, launchChromium, machineInfo, runBench, startFabricServer, type BenchPage } from './harness.ts';
+import { resultsDir, writeBenchResults } from './metrics.ts';
+import { tuneMetrics } from './tune-metrics.ts';
 import { MAX_SLOTS_PER_TAB, openCoordinator, runTune, startVolunteers, stopVolunteers, type ParallelAtK, type ParallelConfig, type TuneRun } from './tune-parallel.ts';
 import { breakdown, EFFICIENCY_TARGET, lastK, medianRun, renderTuneReport, type TuneReportInfo, type TuneResults } from './tune-report.ts';
 import { BRANIN_GRID, quantile, runSearchParts, TARGET_FUNCTIONS, toTargetQuartiles, type ParallelQualityResult, type SearchSettings } from './tune-search.ts';
 
-const RESULTS_FILE = `${ROOT}bench/results/tune.md`;
 
-/** The settings of a full run and of `--quick` (under 2 minutes here). */
+/** The settings of a full run and of `--quick`. */
 interface Settings extends SearchSettings {
   readonly parallel: ParallelConfig;
 }
@@ -44,20 +45,22 @@ const FULL: Settings = {
   parallel: { ks: [1, 2, 4, 8], waitMs: 500, waves: 16, minEvals: 64, measuredSeconds: 24, bareAtLastK: true },
 };
 
+/** --quick: small enough that `npm run bench -- --quick` runs all five benchmarks in under 3 minutes. */
 const QUICK: Settings = {
-  seeds: 5,
-  cap: 200,
-  qualityEvals: 60,
-  // ±10% on Hartmann-6's share.
-  shareDraws: 200_000,
-  // 4 waves of 250 ms: the per-trial overhead weighs twice as much as in a full run.
-  parallel: { ks: [1, 2, 4, 8], waitMs: 250, waves: 4, minEvals: 16, measuredSeconds: 1, bareAtLastK: false },
+  seeds: 3,
+  cap: 150,
+  qualityEvals: 40,
+  // ±14% on Hartmann-6's share.
+  shareDraws: 100_000,
+  // 4 waves of 250 ms: the per-trial overhead weighs twice as much as in a full run. k = 4 only
+  // (2 tabs): each k starts fresh volunteer tabs, and starting slots is most of a quick run's time.
+  parallel: { ks: [4], waitMs: 250, waves: 4, minEvals: 16, measuredSeconds: 1, bareAtLastK: false },
 };
 
-const USAGE = 'usage: npm run bench:tune -- [--quick] [--seeds N (20; 5 with --quick)]';
+const USAGE = 'usage: npm run bench:tune -- [--quick] [--seeds N (20; 3 with --quick)] [--out DIR (bench/results; none with --quick: prints only)]';
 
-function readSettings(): Settings & { quick: boolean } {
-  const options = { quick: { type: 'boolean', default: false }, seeds: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } as const;
+function readSettings(): Settings & { quick: boolean; out: string | undefined } {
+  const options = { quick: { type: 'boolean', default: false }, seeds: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } as const;
   let values: ReturnType<typeof parseArgs<{ options: typeof options }>>['values'];
   try {
     values = parseArgs({ options, allowPositionals: false }).values;
@@ -78,7 +81,7 @@ function readSettings(): Settings & { quick: boolean } {
       process.exit(2);
     }
   }
-  return { ...base, seeds, quick: values.quick };
+  return { ...base, seeds, quick: values.quick, out: values.out };
 }
 
 /** Part 2 at one k: fresh volunteers, a dispatch probe, then random and TPE side by side, in rounds. */
@@ -203,14 +206,15 @@ async function main(): Promise<void> {
       qualityEvals: s.qualityEvals,
     };
     const report = renderTuneReport(results, info, deriveFindings(results, info));
-    // A --quick run's figures are not the committed ones: it prints them and leaves the file alone.
-    if (s.quick) {
-      console.log(`\n${report}\n--quick: ${RESULTS_FILE} left as it was`);
-      return;
+    console.log(`\n${report}`);
+    // A --quick run's figures are not the committed ones: without --out it leaves the file alone.
+    const dir = resultsDir(s.out, s.quick);
+    if (dir) {
+      const files = writeBenchResults(dir, 'tune', report, { bench: 'tune', date: info.date, quick: s.quick, ...tuneMetrics(results, info) });
+      console.log(`wrote ${files.md} and ${files.json}`);
+    } else {
+      console.log('--quick: bench/results/tune.md left as it was');
     }
-    mkdirSync(`${ROOT}bench/results`, { recursive: true });
-    writeFileSync(RESULTS_FILE, report);
-    console.log(`\n${report}\nwrote ${RESULTS_FILE}`);
   } finally {
     await browser?.close();
     await server.close();

@@ -36,12 +36,12 @@ test('two volunteers join over WebRTC and describe equals the single-thread refe
 
   const got = await coordinator.runDescribe();
   expectMatchesReference(got);
-  // Both volunteers computed part of it: the WebRTC path carried real work.
+  // Both volunteers computed partitions sent over WebRTC and sent results back. Which result is
+  // committed is a race: the local slot holds the data, and once most of the job is done it copies
+  // a volunteer's slower first task (speculation), so the volunteers may commit none of them.
   const byNode = await coordinator.tasksByNode();
   expect(Object.values(byNode).reduce((a, b) => a + b, 0)).toBe(30);
-  expect(byNode.v1 ?? 0, JSON.stringify(byNode)).toBeGreaterThan(0);
-  expect(byNode.v2 ?? 0, JSON.stringify(byNode)).toBeGreaterThan(0);
-  await expect(volunteers[0]!.page.getByTestId('tasks-done')).not.toHaveText('0');
+  for (const v of volunteers) await expect(v.page.getByTestId('tasks-done')).not.toHaveText('0');
   await expect(page.getByTestId('describe-progress-text')).toContainText('30 / 30 tasks done');
 
   mkdirSync('test-results', { recursive: true });

@@ -25,7 +25,8 @@ test('a wrong token, a malformed frame, an oversize message and a bad schema are
 
   // Start the job, then attack while it runs.
   await coordinator.page.getByTestId('describe-button').click();
-  const rogueContext = await browser.newContext();
+  // The attacker is not bound by our CSP: it injects PeerJS as an inline script.
+  const rogueContext = await browser.newContext({ bypassCSP: true });
   const rogue = await rogueContext.newPage();
   await rogue.goto('/join.html'); // any page of the origin: the attacker only needs the PeerServer
   await rogue.addScriptTag({ path: PEERJS });

@@ -75,9 +75,10 @@ export class CoordinatorPage {
 export class VolunteerPage {
   private constructor(readonly context: BrowserContext, readonly page: Page) {}
 
-  static async open(browser: Browser, link: string, errors: string[], label: string): Promise<VolunteerPage> {
+  static async open(browser: Browser, link: string, errors: string[], label: string, setup?: (context: BrowserContext) => Promise<void>): Promise<VolunteerPage> {
     // Certificate errors are ignored for LAN mode's self-signed certificate.
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    await setup?.(context);
     const page = await context.newPage();
     watch(page, errors, label);
     await page.goto(link);

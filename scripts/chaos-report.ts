@@ -59,10 +59,10 @@ ${chaosTable(totals)}
 }
 
 /** `text` (the file, or '' when it does not exist) with this section put in or replaced. */
-export function withSection(text: string, section: string): string {
+export function withSection(text: string, section: string, heading: string = SECTION): string {
   if (text.trim() === '') return `${HEADER}\n${section}`;
-  const start = text.indexOf(SECTION);
+  const start = text.indexOf(heading);
   if (start < 0) return `${text.trimEnd()}\n\n${section}`;
-  const next = text.indexOf('\n## ', start + SECTION.length);
+  const next = text.indexOf('\n## ', start + heading.length);
   return `${text.slice(0, start)}${section}${next < 0 ? '' : `\n${text.slice(next + 1)}`}`;
 }

@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { chaosParadigms } from '../src/testing/chaos/paradigms';
 import { chaosRun, cleanRun, type ChaosOutcome } from '../src/testing/chaos/run';
 import { chaosSection, chaosTable, withSection, type ParadigmTotals } from './chaos-report';
+import { liarRun, type LiarOutcome } from '../src/testing/chaos/liars';
+import { LIE_MODES } from '../src/worker/liar';
+import { LIARS_SECTION, liarsSection } from './liars-report';
 
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'bench', 'results', 'reliability.md');
 
@@ -64,9 +67,31 @@ async function main(): Promise<void> {
   }
   console.info(`\n${chaosTable(totals)}\n`);
   const seconds = (performance.now() - t0) / 1000;
+  // Lying volunteers: one run per mode and seed for every paradigm whose results are vectors
+  // (tune's are losses that differ between backends, so its trials are not checked).
+  const t1 = performance.now();
+  const liars: LiarOutcome[] = [];
+  const liarRuns = Math.max(1, Math.round(flags.schedules / 10));
+  for (const p of paradigms.filter((x) => ['train', 'fitGroups', 'score'].includes(x.name))) {
+    const clean = await cleanRun(p);
+    for (const mode of LIE_MODES) {
+      for (let s = 0; s < liarRuns; s++) {
+        const out = await liarRun(p, clean, mode, flags.seed + s);
+        liars.push(out);
+        if (out.problems.length > 0) {
+          failed += 1;
+          console.error(`${p.name} with a ${mode} liar, seed ${out.seed}: ${out.problems.join('; ')}`);
+        }
+      }
+    }
+  }
+  const liarSeconds = (performance.now() - t1) / 1000;
+  console.info(`liars: ${liars.length} runs, ${liars.filter((o) => o.problems.length > 0).length} failed`);
   if (flags.write) {
     const command = `npm run chaos -- --schedules ${flags.schedules} --seed ${flags.seed}`;
-    writeFileSync(RESULTS, withSection(existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '', chaosSection(totals, command, seconds)));
+    let text = withSection(existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : '', chaosSection(totals, command, seconds));
+    text = withSection(text, liarsSection(liars, command, liarSeconds), LIARS_SECTION);
+    writeFileSync(RESULTS, text);
     console.info(`wrote ${RESULTS}`);
   }
   console.info(`${failed === 0 ? 'every schedule gave the fault-free result' : `${failed} schedules broke a rule`} (${seconds.toFixed(0)} s)`);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from '@playwright/test';
 import { chromiumPath, CHROMIUM_ARGS, INSTALL_CHROMIUM } from './chromium.ts';
 import { isLieMode, LIE_MODES } from '../src/worker/liar.ts';
+import { parseJoinLink, volunteerTabUrl } from './volunteer-tabs.ts';
 
 const { values } = parseArgs({
   options: {
@@ -32,14 +33,9 @@ if (values.help || !values.join) {
   console.log('usage: npm run volunteer -- --join <link from the coordinator page> [--tabs N] [--slots N] [--slow F] [--lie scale|nan|reverse] [--name NAME] [--seconds S]');
   process.exit(values.help ? 0 : 2);
 }
-let link: URL;
-try {
-  link = new URL(values.join);
-} catch {
-  fail(`--join expects the join link shown on the coordinator page (http(s)://host:port/join.html#room=…&token=…), got "${values.join}"`);
-}
-const hash = new URLSearchParams(link.hash.slice(1));
-if (!hash.get('room') || !hash.get('token')) fail('the join link lacks #room=…&token=…; copy it again from the coordinator page');
+const parsed = parseJoinLink(values.join);
+if ('problem' in parsed) fail(parsed.problem);
+const { link } = parsed;
 const tabs = Number(values.tabs);
 if (!Number.isInteger(tabs) || tabs < 1 || tabs > 64) fail(`--tabs expects a whole number from 1 to 64, got "${values.tabs}"`);
 if (values.slots !== undefined && !(Number.isInteger(Number(values.slots)) && Number(values.slots) >= 1)) fail(`--slots expects a whole number of at least 1, got "${values.slots}"`);
@@ -55,13 +51,12 @@ const pages: Page[] = [];
 for (let i = 0; i < tabs; i++) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
-  const params = new URLSearchParams(hash);
-  params.set('name', tabs > 1 ? `${values.name}-${i + 1}` : values.name);
-  if (values.slots) params.set('slots', values.slots);
-  if (values.slow) params.set('slow', values.slow);
-  if (values.lie) params.set('lie', values.lie);
-  const url = new URL(link);
-  url.hash = params.toString();
+  const url = volunteerTabUrl(link, {
+    name: tabs > 1 ? `${values.name}-${i + 1}` : values.name,
+    slots: values.slots === undefined ? undefined : Number(values.slots),
+    slow: values.slow === undefined ? undefined : Number(values.slow),
+    lie: values.lie,
+  });
   let last = '';
   page.on('pageerror', (e) => console.error(`[tab ${i + 1}] page error: ${e.message}`));
   await page.exposeFunction('reportVolunteer', (state: string, detail: string) => {
@@ -70,7 +65,7 @@ for (let i = 0; i < tabs; i++) {
     if (state === 'joined' && !last.startsWith('joined')) console.log(`[tab ${i + 1}] joined: ${detail}`);
     last = line;
   });
-  await page.goto(url.href);
+  await page.goto(url);
   await page.evaluate(() => {
     setInterval(() => {
       const s = (window as unknown as { volunteerStatus?: { state: string; detail: string } }).volunteerStatus;

@@ -1,10 +1,12 @@
 /**
  * The Vite plugin that turns Vite's dev and preview servers into Fabric's one server:
- * isolation headers, the PeerServer on the same port, and `/fabric/config.json`, which tells the
+ * isolation and security headers (server/csp.ts), the PeerServer on the same port, and `/fabric/config.json`, which tells the
  * coordinator page which origin to put in join links (the LAN address in classroom mode).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Connect, Plugin } from 'vite';
+import { SECURITY_HEADERS } from './csp.ts';
+import { cspReportMiddleware } from './csp-reports.ts';
 import { ISOLATION_HEADERS } from './isolation.ts';
 import { mountPeerServer, PEER_PATH } from './peer-server.ts';
 import { shortLinkMiddleware } from './short-link.ts';
@@ -25,6 +27,7 @@ export function fabricServer(options: FabricServerOptions = {}): Plugin {
   };
   const headersMiddleware: Connect.NextHandleFunction = (_req, res, next) => {
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     next();
   };
   const shortLink = shortLinkMiddleware();
@@ -33,12 +36,14 @@ export function fabricServer(options: FabricServerOptions = {}): Plugin {
     configureServer(server) {
       server.middlewares.use(headersMiddleware);
       server.middlewares.use(configMiddleware);
+      server.middlewares.use(cspReportMiddleware());
       server.middlewares.use(shortLink);
       if (server.httpServer) server.middlewares.use(mountPeerServer(server.httpServer).middleware);
     },
     configurePreviewServer(server) {
       server.middlewares.use(headersMiddleware);
       server.middlewares.use(configMiddleware);
+      server.middlewares.use(cspReportMiddleware());
       server.middlewares.use(shortLink);
       server.middlewares.use(mountPeerServer(server.httpServer).middleware);
     },

@@ -30,7 +30,8 @@ function lastTaskText(r: ScenarioResult, f: FleetParams): string {
   if (!t) return '';
   const rank = logNormalRank(t.speed, f.speedMedian, f.speedSigma);
   const requeued = t.attempts > 1 ? `, on its attempt ${t.attempts}` : '';
-  return `The last task to commit (${t.work.toFixed(1)} s of work) ran ${seconds(t.ms)} on a slot of speed ${t.speed.toFixed(2)}, slower than ${percent(1 - rank, 1)} of slots${requeued}.`;
+  const where = rank >= 0.5 ? `faster than ${percent(rank, 1)} of slots` : `slower than ${percent(1 - rank, 1)} of slots`;
+  return `The last task to commit (${t.work.toFixed(1)} s of work) ran ${seconds(t.ms)} on a slot of speed ${t.speed.toFixed(2)}, ${where}${requeued}.`;
 }
 
 function exactlyOnce(outcomes: Outcomes): string {
@@ -50,7 +51,7 @@ function train(o: IsolatedOutcome, f: FleetParams): string {
   return [
     `- **train**: ${count(times.length)} iterations finished${r.note ? ' before the CPU budget stopped the run' : ''}, ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealTopMs)} on the 300 fastest slots (${ratio(r.jobMs, r.idealTopMs)}).`,
     `The first iteration took ${seconds(times[0] ?? Number.NaN)}: it ships all 300 partitions (${bytes(300 * 4e6)}), at least ${seconds((300 * 4e6 * 8 * 1000) / f.network.coordinatorBps)} on the coordinator's link.`,
-    times.length > 1 ? `Later ones took ${seconds(median(times.slice(1)))} (median of ${times.length - 1}) and up to ${seconds(Math.max(...times.slice(1)))}, against ${seconds(r.idealTopMs / times.length)} ideal each: an iteration waits for its slowest task${f.silentShare > 0 ? `, and among 300 partition holders one leaves silently every ${silentEvery.toFixed(1)} s on average, so an iteration often waits for the ${seconds(f.heartbeatTimeoutMs)} heartbeat timeout before a task is requeued` : ', and a holder that leaves costs a requeue and a partition shipped again'}.` : '',
+    times.length > 1 ? `Later ones took ${seconds(median(times.slice(1)))} (median of ${times.length - 1}) and up to ${seconds(Math.max(...times.slice(1)))}, against ${seconds(r.idealTopMs / times.length)} ideal each: an iteration waits for its slowest task. A holder that leaves silently is noticed only after the ${seconds(f.heartbeatTimeoutMs)} heartbeat timeout, but once 75% of the iteration is done its task is copied to a free slot (speculation), so the iteration waits about 1.5 times the median task plus a partition transfer instead.${f.silentShare > 0 ? ` Among 300 partition holders one leaves silently every ${silentEvery.toFixed(1)} s on average.` : ''}` : '',
     `Scheduler CPU per iteration went from ${seconds(cpu[0] ?? Number.NaN)} to ${seconds(cpu[cpu.length - 1] ?? Number.NaN)} (${millis((cpu[cpu.length - 1] ?? Number.NaN) / 300)} per task): waiting tasks are indexed by partition and partitions by their live holders, so a start is a few heap operations whatever the fleet. ${count(r.counts.speculated)} stragglers were copied to free slots (speculation), and a stage's last waiting tasks go to any free slot rather than wait for a busy holder.`,
   ].filter(Boolean).join(' ');
 }
@@ -58,7 +59,7 @@ function train(o: IsolatedOutcome, f: FleetParams): string {
 function fitGroups(o: IsolatedOutcome, f: FleetParams): string {
   if (o.kind === 'killed') return `- **fitGroups** ${killedText(o)}.`;
   const r = o.result;
-  return `- **fitGroups**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}). ${lastTaskText(r, f)} Largest-first helps only while the big groups go to fast slots: each slot also holds a second, queued task (slotQueueDepth 2), and a requeued task goes to whichever slot is free first. Speculation copied ${count(r.counts.speculated)} stragglers, but only to a slot that is idle when the job is in its tail; a 60 s group on a slow slot is still the job's end when no fast slot is free.`;
+  return `- **fitGroups**: ${seconds(r.jobMs)} against an ideal of ${seconds(r.idealMs)} (${ratio(r.jobMs, r.idealMs)}). ${lastTaskText(r, f)} Largest-first starts the biggest groups first on the fastest slots, but at 30% churn a minute a slot holding a long group is often lost, and the group starts over. Speculation copied ${count(r.counts.speculated)} stragglers to idle slots in the job's tail; when a copy is lost with its volunteer, the task may be copied again.`;
 }
 
 function tune(o: IsolatedOutcome): string {

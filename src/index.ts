@@ -7,6 +7,7 @@ import './app-group-tasks';
 import './app-objectives';
 export { Fabric, type FabricOptions, type FabricEvents, type JoinInfo, type LogEntry } from './coordinator/fabric';
 export type { NodeInfo } from './coordinator/cluster';
+export type { LinkCloseStats } from './coordinator/room';
 export { BUILTIN_DATASETS, type DatasetSource, type LoadDatasetOptions } from './coordinator/dataset-store';
 export type { CsvColumnType } from './data/csv-types';
 export type { DescribeOptions, DescribeReport, DescribeRow } from './coordinator/jobs/describe';

@@ -6,7 +6,9 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chaosParadigms, type ChaosParadigm } from '../testing/chaos/paradigms';
+import { liarRun } from '../testing/chaos/liars';
 import { chaosRun, cleanRun, type CleanRun } from '../testing/chaos/run';
+import { LIE_MODES } from '../worker/liar';
 
 /** Schedules per paradigm in CI; seeds differ per paradigm so no two runs share a schedule. */
 const SCHEDULES = 10;
@@ -36,5 +38,21 @@ describe('churn under every paradigm (seeded chaos)', () => {
       }
       expect(faults).toBeGreaterThanOrEqual(SCHEDULES);
     }, 180_000);
+  }
+});
+
+describe('lying volunteers under verification mode', () => {
+  for (const name of ['train', 'fitGroups', 'score']) {
+    it(`${name}: a volunteer that scales, NaNs or reverses its results is excluded, and the result is the honest one`, async () => {
+      const paradigm = paradigms.find((p) => p.name === name)!;
+      let lies = 0;
+      for (const [k, mode] of LIE_MODES.entries()) {
+        const out = await liarRun(paradigm, clean.get(name)!, mode, 7 + k);
+        expect(out.problems, `${name} with a ${mode} liar (seed ${out.seed}): ${out.audit.log.join('; ')}`).toEqual([]);
+        lies += out.lies;
+      }
+      // The liars must have lied, or the checks above prove nothing.
+      expect(lies).toBeGreaterThan(0);
+    }, 120_000);
   }
 });

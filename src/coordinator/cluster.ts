@@ -3,7 +3,7 @@
  * state, tasks done and traffic. Fed by node joins and losses and by the scheduler's events.
  */
 import type { FabricError } from '../protocol/errors';
-import type { BackendName } from '../protocol/slot-api';
+import type { BackendName, ProbeReport } from '../protocol/slot-api';
 import type { ExecutorNode, NodeKind } from './executor-node';
 import type { SchedulerEvent, TrustState } from './scheduler';
 
@@ -53,8 +53,23 @@ function summarize(values: readonly string[]): string {
   return parts.length === 1 ? parts[0]![0] : parts.map(([b, n]) => `${b} ×${n}`).join(', ');
 }
 
+/** A slot's backend, with what it was before a lost WebGPU device: `webgpu → wasm (device lost)`. */
+function backendLabel(s: ProbeReport): string {
+  const lost = s.deviceLost;
+  if (!lost) return s.chosen satisfies BackendName;
+  return lost.backend === s.chosen ? `${s.chosen} (device lost, new device)` : `${lost.backend} → ${s.chosen} (device lost)`;
+}
+
+/** The same for the model kernel: `webgpu → cpu (device lost)`. */
+function kernelLabel(s: ProbeReport): string {
+  const now = s.kernel?.chosen ?? 'cpu';
+  const lost = s.deviceLost;
+  if (!lost || lost.kernel !== 'webgpu') return now;
+  return now === 'webgpu' ? 'webgpu (device lost, new device)' : `webgpu → ${now} (device lost)`;
+}
+
 function backendSummary(node: ExecutorNode): string {
-  return summarize(node.slots.map((s) => s.chosen satisfies BackendName));
+  return summarize(node.slots.map(backendLabel));
 }
 
 /** Tracks the live nodes. */
@@ -71,6 +86,7 @@ export class Cluster {
       onLost(node, reason);
       this.onChange();
     });
+    node.onReport?.(() => this.onChange());
     this.onChange();
   }
 
@@ -88,13 +104,9 @@ export class Cluster {
       m.trust = e.state;
       m.checks = e.checksPassed;
     } else if (e.type === 'task-started') m.running += 1;
-    else if (e.type === 'task-committed') {
-      m.running -= 1;
-      m.done += 1;
-    } else if (e.type === 'task-failed') {
-      m.running -= 1;
-      m.failed += 1;
-    } else if (e.type === 'duplicate-dropped') m.running -= 1;
+    else if (e.type === 'attempt-ended') m.running -= 1;
+    else if (e.type === 'task-committed') m.done += 1;
+    else if (e.type === 'task-failed') m.failed += 1;
     this.onChange();
   }
 
@@ -117,8 +129,8 @@ export class Cluster {
           backend: backendSummary(m.node),
           gflops: Math.round(m.node.slots.reduce((s, r) => s + r.gflops, 0) * 10) / 10,
           gpu: m.node.slots.find((s) => s.gpu)?.gpu,
-          kernel: summarize(m.node.slots.map((s) => s.kernel?.chosen ?? 'cpu')),
-          kernelReason: m.node.slots.map((s) => s.kernel?.reason ?? 'not measured').join('; '),
+          kernel: summarize(m.node.slots.map(kernelLabel)),
+          kernelReason: m.node.slots.map((s) => [s.kernel?.reason ?? 'not measured', s.deviceLost?.detail].filter(Boolean).join('; ')).join('; '),
           state: m.running > 0 ? 'busy' : 'idle',
           running: Math.max(0, m.running),
           tasksDone: m.done,

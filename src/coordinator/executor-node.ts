@@ -29,6 +29,11 @@ export interface ExecutorNode {
   execute(slot: number, task: TaskRequest): Promise<TaskOutput>;
   /** Bytes sent to and received from the node. */
   traffic(): { bytesIn: number; bytesOut: number };
+  /**
+   * Registers a callback for a slot's new report (it lost a WebGPU device and moved to a new one
+   * or to a fallback backend); `slots` already holds the new report when it is called.
+   */
+  onReport?(cb: (slot: number, report: ProbeReport) => void): void;
   /** Registers a callback for the node's loss (link closed, heartbeat stopped, worker died). */
   onLost(cb: (reason: FabricError) => void): void;
   /** Releases the node. */

@@ -31,7 +31,7 @@ import { runDescribeJob, type DescribeOptions, type DescribeReport } from './job
 import { ShuffleClient } from './shuffle-client';
 import { runTrainJob, type TrainedModel, type TrainOptions } from './jobs/train';
 import { LocalNode } from './local-node';
-import { Room, type SignalServer } from './room';
+import { Room, type LinkCloseStats, type SignalServer } from './room';
 import { Scheduler, type SchedulerOptions } from './scheduler';
 import { StandingsBroadcaster } from './standings';
 import { VolunteerNode } from './volunteer-node';
@@ -414,6 +414,26 @@ export class Fabric {
     this.addNode(node);
   }
 
+  /**
+   * Removes a volunteer: its link closes, its running tasks are queued again at once, its page
+   * shows that the coordinator removed it, and its peer id is refused while this room is open.
+   * Throws `bad-input` for the local node or an id that is not a joined volunteer.
+   */
+  kick(nodeId: string, reason = 'removed from the dashboard'): void {
+    const node = this.cluster.get(nodeId);
+    if (!node || node.kind !== 'volunteer' || !this.room?.kick(nodeId, reason)) {
+      throw new FabricError('bad-input', `kick: "${nodeId}" is not a joined volunteer; pass the id of a volunteer row in fabric.nodes() (the local node is stopped with setLocalSlots(0))`);
+    }
+    this.log('warn', `volunteer ${node.name} (${nodeId}) removed by the coordinator: ${reason}`);
+    // Its tasks go elsewhere now, not when its link finishes closing.
+    this.scheduler.removeNode(nodeId, new FabricError('removed', `volunteer ${node.name} was removed: ${reason}`));
+  }
+
+  /** Volunteer links closed so far: refused before joining, or closed after, by reason code. */
+  linkCloseStats(): LinkCloseStats | undefined {
+    return this.room?.linkCloseStats();
+  }
+
   /** Makes every local slot's tasks take `factor` times as long (straggler demos). */
   async setLocalSlowdown(factor: number): Promise<void> {
     await this.local?.setSlowdown(factor);
@@ -431,14 +451,6 @@ export class Fabric {
     if (!node.setSlowdown) throw new FabricError('bad-input', `setNodeSlowdown: node ${node.name} cannot be slowed down`);
     await node.setSlowdown(factor);
     this.log('info', factor === 1 ? `node ${node.name} (${id}) set back to normal speed` : `node ${node.name} (${id}) slowed down ${factor}x`);
-  }
-
-  /**
-   * Fault demos: closes the link to node `id` as if it had left. Its running tasks are queued again
-   * on the others; a volunteer may join again from its link.
-   */
-  removeNode(id: string, reason = 'removed by the coordinator'): void {
-    this.requireNode('removeNode', id).close(reason);
   }
 
   private requireNode(what: string, id: string): ExecutorNode {

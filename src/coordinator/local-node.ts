@@ -22,6 +22,7 @@ export class LocalNode implements ExecutorNode {
   readonly kind = 'local';
   readonly name = 'this machine';
   private readonly lostCallbacks: ((reason: FabricError) => void)[] = [];
+  private readonly reportCallbacks: ((slot: number, report: ProbeReport) => void)[] = [];
   private bytesOut = 0;
   private closed = false;
 
@@ -40,14 +41,31 @@ export class LocalNode implements ExecutorNode {
       reports.push(report);
     }
     const node = new LocalNode(id, workers, reports, store);
-    for (const w of workers) {
+    for (const [i, w] of workers.entries()) {
       w.worker.addEventListener('error', (e) => node.lose(new FabricError('worker-lost', `a local slot's worker crashed: ${e.message}`)));
+      await w.api.watchReport(Comlink.proxy((report: ProbeReport) => node.replaceReport(i, report)));
     }
     return node;
   }
 
   traffic(): { bytesIn: number; bytesOut: number } {
     return { bytesIn: 0, bytesOut: this.bytesOut };
+  }
+
+  onReport(cb: (slot: number, report: ProbeReport) => void): void {
+    this.reportCallbacks.push(cb);
+  }
+
+  /** Destroys a slot's WebGPU devices (see SlotApi.loseDevice), for tests and demos of recovery. */
+  loseDevice(slot: number): Promise<ProbeReport> {
+    const w = this.workers[slot];
+    if (!w) return Promise.reject(new FabricError('bad-input', `loseDevice: this machine has no slot ${slot}; it has ${this.workers.length}`));
+    return w.api.loseDevice();
+  }
+
+  private replaceReport(slot: number, report: ProbeReport): void {
+    this.slots[slot] = report;
+    for (const cb of this.reportCallbacks) cb(slot, report);
   }
 
   onLost(cb: (reason: FabricError) => void): void {

@@ -1,17 +1,19 @@
 /**
  * The room volunteers join: a PeerJS peer with a random id, and a room token of 144 random bits
  * that every joiner must present. The token travels in the join link's fragment (after `#`), so it
- * never reaches a server log. A wrong token, a malformed frame, an oversize message or a message
- * that fails its schema closes that link with a logged reason; the room goes on.
+ * never reaches a server log. The handshake is in admission.ts: a wrong token, too many joins with
+ * one token, a malformed frame, an oversize message or a message that fails its schema closes that
+ * link with a logged reason; the room goes on. A volunteer can be removed ({@link Room.kick}).
  */
 import Peer, { type DataConnection } from 'peerjs';
 import { fromPeerConnection, whenOpen } from '../link/peerjs-channel';
 import { MessageLink } from '../link/message-link';
 import { FabricError } from '../protocol/errors';
-import { DEFAULT_LIMITS, type FrameLimits } from '../protocol/framing';
-import { PROTOCOL_VERSION, VolunteerMessageSchema, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
+import { VolunteerMessageSchema, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
+import { admit, refuse, VOLUNTEER_LIMITS, type VolunteerLink } from './admission';
 import type { BlobStore } from './blob-store';
-import { VolunteerNode } from './volunteer-node';
+import { JoinRateLimiter } from './join-guard';
+import type { VolunteerNode } from './volunteer-node';
 
 /** Where the PeerServer is. */
 export interface SignalServer {
@@ -34,11 +36,7 @@ export interface RoomOptions {
   readonly log: (level: 'info' | 'warn', text: string) => void;
 }
 
-/**
- * Caps on what a volunteer may send. Results are small (a describe result is a few KiB); 64 MiB
- * leaves room for the gradients of a 1M-parameter model and refuses anything absurd.
- */
-export const VOLUNTEER_LIMITS: FrameLimits = { ...DEFAULT_LIMITS, maxMessageBytes: 64 * 1024 * 1024 };
+export { VOLUNTEER_LIMITS } from './admission';
 /** A joiner has this long to say hello. */
 const HELLO_TIMEOUT_MS = 10_000;
 
@@ -51,11 +49,18 @@ function randomToken(bytes: number): string {
   return btoa(String.fromCharCode(...raw)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** Compares in time that does not depend on where the strings differ. */
-function sameToken(a: string, b: string): boolean {
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
-  return diff === 0;
+/** Every volunteer link the room has seen close, for the dashboard and the hostile-peer tests. */
+export interface LinkCloseStats {
+  /** Links closed before joining (refused). */
+  refused: number;
+  /** Links closed after joining (left, lost, removed, or broke the protocol). */
+  left: number;
+  /** Frames all those links delivered while they were open. */
+  frames: number;
+  /** Links by the code they were closed with, joined or not. */
+  byCode: Record<string, number>;
+  /** Connections refused at once because their peer id was removed. */
+  banned: number;
 }
 
 /** An open room. */
@@ -65,6 +70,11 @@ export class Room {
   /** The secret a volunteer must present. */
   readonly token: string;
   private nextNode = 1;
+  private readonly limiter = new JoinRateLimiter();
+  /** Peer ids removed with {@link kick}: not admitted again while the room is open. */
+  private readonly banned = new Set<string>();
+  private readonly joined = new Map<string, { peerId: string; link: VolunteerLink }>();
+  private readonly closes: LinkCloseStats = { refused: 0, left: 0, frames: 0, byCode: {}, banned: 0 };
 
   private constructor(private readonly peer: Peer, private readonly options: RoomOptions) {
     this.id = peer.id;
@@ -105,6 +115,12 @@ export class Room {
 
   private async admit(conn: DataConnection): Promise<void> {
     const who = conn.peer.slice(0, 12);
+    if (this.banned.has(conn.peer)) {
+      this.closes.banned += 1;
+      this.options.log('warn', `refused ${who}: it was removed from this room`);
+      conn.close();
+      return;
+    }
     if (conn.serialization !== 'raw') {
       this.options.log('warn', `refused ${who}: it asked for serialization "${conn.serialization}", Fabric links use "raw"`);
       conn.close();
@@ -125,43 +141,49 @@ export class Room {
       limits: VOLUNTEER_LIMITS,
       label: `link from ${who}`,
     });
-    let node: VolunteerNode | undefined;
-    const helloTimer = setTimeout(() => link.close(new FabricError('schema-mismatch', `${who} sent no hello within ${HELLO_TIMEOUT_MS} ms`)), HELLO_TIMEOUT_MS);
-    link.onClose((reason) => {
-      clearTimeout(helloTimer);
-      // A joined node's loss is logged by the cluster; here only links that never joined.
-      if (!node) this.options.log('warn', `closed link from ${who} before it joined: [${reason.code}] ${reason.message}`);
-    });
-    link.onMessage((msg, payloads) => {
-      if (node) {
-        node.handle(msg, payloads);
-        return;
-      }
-      clearTimeout(helloTimer);
-      if (msg.type !== 'hello') {
-        link.close(new FabricError('schema-mismatch', `${who} sent "${msg.type}" before hello`));
-        return;
-      }
-      if (msg.protocol !== PROTOCOL_VERSION) {
-        this.reject(link, new FabricError('bad-input', `${who} speaks protocol ${msg.protocol}; this coordinator speaks ${PROTOCOL_VERSION}. Reload the volunteer page.`));
-        return;
-      }
-      if (!sameToken(msg.token, this.token)) {
-        this.reject(link, new FabricError('bad-token', `${who} presented a wrong room token. Join from the coordinator's current link or QR code.`));
-        return;
-      }
-      const id = `v${this.nextNode++}`;
-      const name = msg.name.trim() || `${id} (${who})`;
-      node = new VolunteerNode(id, name, msg.slots, link, this.options.store, msg.stored ?? []);
-      void link.send({ type: 'welcome', nodeId: id, heartbeatMs: this.options.heartbeatMs ?? 1000, lostAfterMs: this.options.lostAfterMs ?? 10_000 }).catch(() => undefined);
-      this.options.log('info', `volunteer ${name} joined with ${msg.slots.length} slot(s): ${msg.slots.map((s) => `${s.chosen} ${s.gflops} GFLOP/s`).join(', ')}`);
-      this.options.onVolunteer(node);
+    admit(link, who, {
+      token: this.token,
+      limiter: this.limiter,
+      store: this.options.store,
+      heartbeatMs: this.options.heartbeatMs ?? 1000,
+      lostAfterMs: this.options.lostAfterMs ?? 10_000,
+      helloTimeoutMs: HELLO_TIMEOUT_MS,
+      nextNodeId: () => `v${this.nextNode++}`,
+      onVolunteer: (node, joinedLink) => {
+        this.joined.set(node.id, { peerId: conn.peer, link: joinedLink });
+        joinedLink.onClose((reason) => {
+          this.joined.delete(node.id);
+          this.recordClose(reason, joinedLink, 'left');
+        });
+        this.options.onVolunteer(node);
+      },
+      onRefused: (reason, refusedLink) => this.recordClose(reason, refusedLink, 'refused'),
+      log: this.options.log,
     });
   }
 
-  private reject(link: MessageLink<VolunteerMessage, CoordinatorMessage>, reason: FabricError): void {
-    // Say why before closing, so the volunteer page can show it; close even if the send fails.
-    void link.send({ type: 'reject', code: reason.code, reason: reason.message })
-      .finally(() => setTimeout(() => link.close(reason), 200));
+  /** Counts of closed links so far (a copy). */
+  linkCloseStats(): LinkCloseStats {
+    return { ...this.closes, byCode: { ...this.closes.byCode } };
+  }
+
+  private recordClose(reason: FabricError, link: VolunteerLink, how: 'refused' | 'left'): void {
+    this.closes[how] += 1;
+    this.closes.frames += link.stats.framesIn;
+    this.closes.byCode[reason.code] = (this.closes.byCode[reason.code] ?? 0) + 1;
+  }
+
+  /**
+   * Removes a joined volunteer: tells it why, closes its link (its node is lost, so its tasks are
+   * queued again), and refuses its peer id for as long as the room is open. Returns false when no
+   * joined volunteer has that node id.
+   */
+  kick(nodeId: string, reason: string): boolean {
+    const entry = this.joined.get(nodeId);
+    if (!entry) return false;
+    this.banned.add(entry.peerId);
+    this.joined.delete(nodeId);
+    refuse(entry.link, new FabricError('removed', `removed by the coordinator: ${reason}`));
+    return true;
   }
 }

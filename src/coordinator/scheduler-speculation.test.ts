@@ -97,4 +97,28 @@ describe('Scheduler speculation', () => {
     expect(resultOf(results, 't0').nodeId).toBe('fast');
     expect(fast.callsFor('t0')).toHaveLength(1);
   });
+
+  it('copies a straggler again when its first copy is lost with its node', async () => {
+    vi.useFakeTimers();
+    const s = new Scheduler({ slotQueueDepth: 1, speculation: { minMs: 100, intervalMs: 50 } });
+    const events = recordEvents(s);
+    const slow = new FakeNode('slow', [10], hold);
+    const fast = new FakeNode('fast', [5], after(100));
+    const spare = new FakeNode('spare', [1], after(100));
+    s.addNode(slow);
+    s.addNode(fast);
+    s.addNode(spare);
+    const job = s.run({ tasks: Array.from({ length: 6 }, (_, i) => task(`t${i}`)) });
+    await vi.advanceTimersByTimeAsync(300);
+    const first = events.find((e) => e.type === 'task-speculated');
+    expect(first).toMatchObject({ taskId: 't0' });
+    // The node running the copy goes away before the copy finishes: t0 is copied again elsewhere.
+    const copyNode = first!.type === 'task-speculated' ? first!.nodeId : '';
+    (copyNode === 'fast' ? fast : spare).lose();
+    await vi.advanceTimersByTimeAsync(400);
+    const copies = events.filter((e) => e.type === 'task-speculated' && e.taskId === 't0');
+    expect(copies).toHaveLength(2);
+    const results = await job;
+    expect(resultOf(results, 't0').nodeId).not.toBe('slow');
+  });
 });

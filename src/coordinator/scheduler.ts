@@ -23,6 +23,7 @@
 import { FabricError } from '../protocol/errors';
 import type { ExecutorNode, TaskOutput } from './executor-node';
 import { speculationSettings, stragglers, type SpeculationSettings } from './scheduling/speculation';
+import { SlotRegistry } from './scheduling/slot-registry';
 import { TaskQueue } from './scheduling/task-queue';
 import { TrustLedger, type TrustState } from './scheduling/trust';
 import type { Attempt, Job, JobSpec, SchedulerEvent, SchedulerOptions, SlotState, TaskOutcome, TaskState } from './scheduling/types';
@@ -42,16 +43,13 @@ export class Scheduler {
   private readonly localityWaitMs: number;
   private readonly speculation: SpeculationSettings | undefined;
   private readonly trust: TrustLedger;
-  private readonly slots = new Map<string, SlotState>();
-  /** Live slots holding each partition. */
-  private readonly holders = new Map<string, Set<SlotState>>();
+  private readonly slots: SlotRegistry;
   private readonly queue: TaskQueue<TaskState>;
   /** Tasks waiting for a check on a node other than those that computed them. */
   private readonly checks = new Set<TaskState>();
   private readonly jobs = new Set<Job>();
   private readonly attempts = new Map<number, Attempt>();
   private readonly listeners: ((e: SchedulerEvent) => void)[] = [];
-  private bySpeed: SlotState[] | undefined;
   private nextAttemptId = 1;
   private nextJobId = 1;
   private localityTimer: ReturnType<typeof setTimeout> | undefined;
@@ -64,7 +62,8 @@ export class Scheduler {
     this.localityWaitMs = options.localityWaitMs ?? 3000;
     this.speculation = speculationSettings(options.speculation);
     this.trust = new TrustLedger(options.verification);
-    this.queue = new TaskQueue<TaskState>((t) => this.isPlaced(t));
+    this.queue = new TaskQueue<TaskState>((t) => this.slots.isPlaced(t.request.partitions));
+    this.slots = new SlotRegistry((id) => this.queue.partitionLost(id));
   }
 
   /** Registers an event listener; returns the function that removes it. */
@@ -93,11 +92,7 @@ export class Scheduler {
       node.close('this node was excluded after a failed verification check');
       return;
     }
-    node.slots.forEach((report, slot) => {
-      const key = `${node.id}#${slot}`;
-      this.slots.set(key, { node, slot, key, speed: report.gflops, running: new Set(), cached: new Set() });
-    });
-    this.bySpeed = undefined;
+    this.slots.add(node);
     if (this.trust.enabled) this.emit({ type: 'trust-changed', nodeId: node.id, state, checksPassed: 0 });
     node.onLost((reason) => this.removeNode(node.id, reason));
     this.dispatch();
@@ -106,15 +101,13 @@ export class Scheduler {
   /** Removes a node: its running tasks go back to the queue. Idempotent. */
   removeNode(nodeId: string, reason: FabricError): void {
     let requeued = 0;
-    for (const [key, s] of this.slots) {
-      if (s.node.id !== nodeId) continue;
-      this.slots.delete(key);
-      this.bySpeed = undefined;
-      for (const id of s.cached) this.dropHolder(id, s);
+    for (const s of this.slots.remove(nodeId)) {
       for (const attemptId of s.running) {
         const attempt = this.attempts.get(attemptId);
         if (!attempt || !this.settle(attempt)) continue;
         const { task } = attempt;
+        // The copy of a straggler (or the straggler) is gone: the other may be copied again.
+        task.speculated = false;
         if (!task.committed && !task.job.finished && task.attempts.size === 0) {
           this.requeue(task);
           requeued += 1;
@@ -145,14 +138,14 @@ export class Scheduler {
         if (!task.committed) task.held = task.held.filter((r) => r.nodeId !== nodeId);
       }
     }
-    const node = [...this.slots.values()].find((s) => s.node.id === nodeId)?.node;
+    const node = this.slots.node(nodeId);
     this.removeNode(nodeId, new FabricError('untrusted', `node ${nodeId} was excluded: ${reason}`));
     node?.close(`excluded: ${reason}`);
   }
 
   /** Ids of nodes with slots in the scheduler. */
   nodeIds(): string[] {
-    return [...new Set([...this.slots.values()].map((s) => s.node.id))];
+    return this.slots.nodeIds();
   }
 
   /** Runs a job's tasks. Resolves with every result by task id, or rejects with the reason. */
@@ -198,6 +191,8 @@ export class Scheduler {
 
   private requeue(task: TaskState): void {
     task.queuedAt = Date.now();
+    // A new attempt may straggle too: it may be copied again.
+    task.speculated = false;
     // A task still owing a check waits for a node that has not computed it yet.
     if (task.avoid && task.held.length > 0) this.checks.add(task);
     // Front of the queue: a retried task is the oldest work outstanding.
@@ -220,30 +215,6 @@ export class Scheduler {
     this.finishJob(job);
     job.reject(error);
     this.dispatch();
-  }
-
-  private isPlaced(task: TaskState): boolean {
-    const refs = task.request.partitions;
-    if (refs.length === 0) return false;
-    const holders = this.holders.get(refs[0]!.id);
-    if (!holders) return false;
-    for (const s of holders) if (refs.every((r) => s.cached.has(r.id))) return true;
-    return false;
-  }
-
-  private addHolder(id: string, slot: SlotState): void {
-    if (this.slots.get(slot.key) !== slot) return;
-    slot.cached.add(id);
-    let set = this.holders.get(id);
-    if (!set) this.holders.set(id, (set = new Set()));
-    set.add(slot);
-  }
-
-  private dropHolder(id: string, slot: SlotState): void {
-    const set = this.holders.get(id);
-    if (!set?.delete(slot) || set.size > 0) return;
-    this.holders.delete(id);
-    this.queue.partitionLost(id);
   }
 
   /** The next task for a slot: a pending check, then locality, then the free and stale rules. */
@@ -285,8 +256,7 @@ export class Scheduler {
   private dispatch(): void {
     const now = Date.now();
     if (this.hasWork()) {
-      this.bySpeed ??= [...this.slots.values()].sort((a, b) => b.speed - a.speed);
-      const open = this.bySpeed.filter((s) => s.running.size < this.depth);
+      const open = this.slots.bySpeed().filter((s) => s.running.size < this.depth);
       for (let level = 0; level < this.depth && this.hasWork(); level++) {
         for (const s of open) {
           if (s.running.size !== level) continue;
@@ -306,7 +276,7 @@ export class Scheduler {
    */
   private offer(slot: SlotState): void {
     const now = Date.now();
-    while (this.slots.get(slot.key) === slot && slot.running.size < this.depth && this.hasWork()) {
+    while (this.slots.isLive(slot) && slot.running.size < this.depth && this.hasWork()) {
       const task = this.pick(slot, now);
       if (!task) break;
       this.start(task, slot);
@@ -338,16 +308,12 @@ export class Scheduler {
   /** Starts a second copy of each straggler of a job in its tail, on an idle slot of another node. */
   private speculate(): void {
     this.speculationTimer = undefined;
-    for (const { task, slot, first, medianMs } of stragglers(this.jobs, Date.now(), this.speculation!, this.bySpeedList())) {
+    for (const { task, slot, first, medianMs } of stragglers(this.jobs, Date.now(), this.speculation!, this.slots.bySpeed())) {
       task.speculated = true;
       this.emit({ type: 'task-speculated', taskId: task.request.taskId, nodeId: slot.node.id, slot: slot.slot, slowNodeId: first.slot.node.id, runningMs: Date.now() - first.startedAt, medianMs });
       this.start(task, slot, true);
     }
     this.armSpeculation();
-  }
-
-  private bySpeedList(): SlotState[] {
-    return (this.bySpeed ??= [...this.slots.values()].sort((a, b) => b.speed - a.speed));
   }
 
   private start(task: TaskState, slot: SlotState, speculative = false): void {
@@ -373,6 +339,7 @@ export class Scheduler {
     attempt.slot.running.delete(attempt.id);
     if (attempt.settled) return false;
     attempt.settled = true;
+    this.emit({ type: 'attempt-ended', taskId: attempt.task.request.taskId, nodeId: attempt.slot.node.id });
     this.attempts.delete(attempt.id);
     const { task } = attempt;
     task.attempts.delete(attempt);
@@ -384,7 +351,7 @@ export class Scheduler {
   private succeed(attempt: Attempt, output: TaskOutput): void {
     const fresh = this.settle(attempt);
     const { task, slot } = attempt;
-    for (const ref of task.request.partitions) this.addHolder(ref.id, slot);
+    for (const ref of task.request.partitions) this.slots.addHolder(ref.id, slot);
     if (!fresh || task.committed || task.job.finished) {
       if (task.committed) this.emit({ type: 'duplicate-dropped', taskId: task.request.taskId, nodeId: slot.node.id });
       // A late copy is a free check against a result known to be right.
@@ -402,14 +369,14 @@ export class Scheduler {
     const result: NodeResult = { output, nodeId, slot: slot.slot, ms: Date.now() - attempt.startedAt, trusted: this.trust.state(nodeId) === 'trusted' };
     const agree = task.job.spec.agree;
     const verdict = agree
-      ? judge(task.request.taskId, task.held, result, agree, task.held.length === 0 && this.trust.shouldCheck(nodeId) && this.canCheck(nodeId))
+      ? judge(task.request.taskId, task.held, result, agree, task.held.length === 0 && this.trust.shouldCheck(nodeId) && this.slots.hasNodeOutside([nodeId]))
       : ({ kind: 'commit', result, agreed: [], excluded: [] } as const);
     if (verdict.kind === 'fail') {
       this.failJob(task.job, verdict.error);
       return;
     }
     if (verdict.kind === 'check') {
-      if (task.held.length > 0 && !this.hasNodeOutside(verdict.avoid)) {
+      if (task.held.length > 0 && !this.slots.hasNodeOutside(verdict.avoid)) {
         this.failJob(task.job, new FabricError('verification-failed', `task ${task.request.taskId}: nodes ${verdict.avoid.join(' and ')} returned different results and no third node is connected to settle it. Add a node (or the coordinator's own slots) and run the job again.`));
         return;
       }
@@ -427,16 +394,6 @@ export class Scheduler {
     }
     for (const x of verdict.excluded) this.excludeNode(x.nodeId, x.reason);
     this.offer(slot);
-  }
-
-  /** Whether a live node other than this one could check its result. */
-  private canCheck(nodeId: string): boolean {
-    return this.hasNodeOutside([nodeId]);
-  }
-
-  private hasNodeOutside(nodeIds: readonly string[]): boolean {
-    for (const s of this.slots.values()) if (!nodeIds.includes(s.node.id)) return true;
-    return false;
   }
 
   /** Excludes an untrusted node whose late copy of a confirmed result disagrees with it. */
@@ -490,6 +447,8 @@ export class Scheduler {
       return;
     }
     if (!requeued) {
+      // A copy lost with its node may be made again; one that failed is not retried as a copy.
+      if (isLoss(error)) task.speculated = false;
       this.offer(slot);
       return;
     }

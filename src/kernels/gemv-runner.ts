@@ -18,7 +18,7 @@ import { FabricError } from '../protocol/errors';
 import { checkScoreArgs, scoreCpu, scoreOutputs } from './gemv';
 import { ScoreProgram } from './gemv.wgsl';
 import { BUFFER_USAGE } from './gpu-program';
-import { createBuffer, maxBindingElements, programPipelines, readStaging, withGpuErrors } from './gpu-resources';
+import { createBuffer, maxBindingElements, programPipelines, readStaging, releaseBuffer, withGpuErrors } from './gpu-resources';
 import type { DesignMatrix, GlmKind } from './design';
 
 /**
@@ -113,7 +113,7 @@ function uploadFor(device: GPUDevice, m: DesignMatrix, chunkRows: number): Score
 }
 
 function destroyUpload(u: ScoreUpload): void {
-  for (const chunk of u.chunks) for (const buffer of [chunk.dense, chunk.codes]) buffer.destroy();
+  for (const chunk of u.chunks) for (const buffer of [chunk.dense, chunk.codes]) releaseBuffer(buffer);
 }
 
 /** Frees the GPU buffers of `m` on `device`, if any; a later call uploads it again. */
@@ -187,7 +187,7 @@ export async function scoreGpu(
       device.queue.submit([encoder.finish()]);
       return await Promise.all(staged.map((s) => readStaging(s.staging, s.floats)));
     } finally {
-      for (const buffer of owned) buffer.destroy();
+      for (const buffer of owned) releaseBuffer(buffer);
     }
   });
   upload.chunks.forEach((chunk, i) => out.set(scores[i]!, chunk.r0 * outputs));

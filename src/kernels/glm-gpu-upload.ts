@@ -12,7 +12,7 @@
 import { FabricError } from '../protocol/errors';
 import { checkSoftmaxLabels } from './glm-checks';
 import { BUFFER_USAGE } from './gpu-program';
-import { createBuffer, maxBindingElements, storageWith } from './gpu-resources';
+import { createBuffer, maxBindingElements, releaseBuffer, storageWith } from './gpu-resources';
 import type { DesignMatrix } from './design';
 import type { GlmGpuShape, GlmGradientProgram } from './glm-gradient.wgsl';
 
@@ -112,8 +112,8 @@ export function releaseDesign(device: GPUDevice, m: DesignMatrix): void {
 }
 
 function destroyUpload(u: GlmUpload): void {
-  u.params.destroy();
-  for (const b of u.blocks) for (const buffer of b.buffers) buffer.destroy();
+  releaseBuffer(u.params);
+  for (const b of u.blocks) for (const buffer of b.buffers) releaseBuffer(buffer);
 }
 
 function uploadBlock(

@@ -3,7 +3,8 @@
  * creation, read-back, and turning WebGPU failures into `FabricError`s.
  *
  * Caches are `WeakMap`s keyed by the `GPUDevice`, so a lost device's pipelines go with it and a
- * new device starts clean.
+ * new device starts clean. Every buffer made here is counted per device until it is released with
+ * {@link releaseBuffer}, so leak tests can see buffers that are never destroyed.
  */
 import { FabricError } from '../protocol/errors';
 import { BUFFER_USAGE, MAP_MODE_READ, SHADER_STAGE_COMPUTE } from './gpu-program';
@@ -69,9 +70,29 @@ export function programPipelines(device: GPUDevice, program: GpuProgram): Promis
   return entry;
 }
 
+/** Live buffers per device, with their sizes; a lost device's map goes with it. */
+const liveBuffers = new WeakMap<GPUDevice, Map<GPUBuffer, number>>();
+/** Which device made each buffer, so {@link releaseBuffer} needs only the buffer. */
+const deviceOfBuffer = new WeakMap<GPUBuffer, GPUDevice>();
+
+/** Buffers made by {@link createBuffer} on `device` and not yet released, and their bytes. */
+export function liveBufferStats(device: GPUDevice): { buffers: number; bytes: number } {
+  const live = liveBuffers.get(device);
+  let bytes = 0;
+  for (const size of live?.values() ?? []) bytes += size;
+  return { buffers: live?.size ?? 0, bytes };
+}
+
+/** Destroys a buffer made by {@link createBuffer} and stops counting it. */
+export function releaseBuffer(buffer: GPUBuffer): void {
+  const device = deviceOfBuffer.get(buffer);
+  if (device) liveBuffers.get(device)?.delete(buffer);
+  buffer.destroy();
+}
+
 /**
  * A buffer of at least `bytes` (rounded up to 4, and to 16 so that empty inputs still bind),
- * with `data` written at offset 0 when given.
+ * with `data` written at offset 0 when given. Release it with {@link releaseBuffer}.
  */
 export function createBuffer(
   device: GPUDevice,
@@ -82,6 +103,10 @@ export function createBuffer(
 ): GPUBuffer {
   const size = Math.max(16, Math.ceil(bytes / 4) * 4);
   const buffer = device.createBuffer({ label, size, usage });
+  let live = liveBuffers.get(device);
+  if (!live) liveBuffers.set(device, (live = new Map()));
+  live.set(buffer, size);
+  deviceOfBuffer.set(buffer, device);
   if (data !== undefined && data.byteLength > 0) device.queue.writeBuffer(buffer, 0, data);
   return buffer;
 }

@@ -8,7 +8,7 @@ import { BUFFER_USAGE, splitFloat64 } from './gpu-program';
 import { checkGlmArgs, checkVectorLengths } from './glm-checks';
 import { GlmGradientProgram } from './glm-gradient.wgsl';
 import { uploadDesign } from './glm-gpu-upload';
-import { createBuffer, maxBindingElements, programPipelines, readStaging, withGpuErrors } from './gpu-resources';
+import { createBuffer, maxBindingElements, programPipelines, readStaging, releaseBuffer, withGpuErrors } from './gpu-resources';
 import { SumVectorsProgram } from './sum-vectors.wgsl';
 import { parameterCount } from './design';
 import type { DesignMatrix, GlmKind } from './design';
@@ -182,7 +182,7 @@ export async function sumVectorsGpu(
         device.queue.submit([encoder.finish()]);
         return await readStaging(staging, 2 * len);
       } finally {
-        for (const b of [uniform, inBuf, outBuf, staging]) b.destroy();
+        for (const b of [uniform, inBuf, outBuf, staging]) releaseBuffer(b);
       }
     });
     for (let i = 0; i < len; i++) out[e0 + i] = sums[2 * i]! + sums[2 * i + 1]!;

@@ -10,7 +10,7 @@
 import { FabricError } from '../protocol/errors';
 import { upperLength } from './cross-products';
 import { BUFFER_USAGE } from './gpu-program';
-import { createBuffer, maxBindingElements, programPipelines, readStaging, withGpuErrors } from './gpu-resources';
+import { createBuffer, maxBindingElements, programPipelines, readStaging, releaseBuffer, withGpuErrors } from './gpu-resources';
 import { checkGroupedRows, emptyGram, gramGroupCpu } from './gram';
 import { GRAM_GPU_MAX_COLS, GramProgram } from './gram.wgsl';
 import type { GramResult, GroupedRows } from './gram';
@@ -190,7 +190,7 @@ async function runBatch(
     device.queue.submit([encoder.finish()]);
     return await readStaging(staging, partialFloats);
   } finally {
-    for (const buffer of [uniform, xBuf, yBuf, rangeBuf, outBuf, staging]) buffer.destroy();
+    for (const buffer of [uniform, xBuf, yBuf, rangeBuf, outBuf, staging]) releaseBuffer(buffer);
   }
 }
 

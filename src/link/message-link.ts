@@ -49,16 +49,19 @@ export interface LinkStats {
   bytesOut: number;
   messagesIn: number;
   messagesOut: number;
+  /** Frames taken while the link was open and reading (a hostile peer's are counted up to its first violation). */
+  framesIn: number;
 }
 
 /** A message link. `In` is what the peer sends us; `Out` is what we send. */
 export class MessageLink<In, Out> {
-  readonly stats: LinkStats = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
+  readonly stats: LinkStats = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, framesIn: 0 };
   private readonly reassembler: Reassembler;
   private readonly lanes: Record<Lane, Outgoing[]> = { control: [], bulk: [] };
   private nextMessageId = 1;
   private waitingForDrain = false;
   private closedWith: FabricError | undefined;
+  private reading = true;
   private lastHeard = Date.now();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly messageHandlers: ((msg: In, payloads: readonly Uint8Array[]) => void)[] = [];
@@ -110,6 +113,14 @@ export class MessageLink<In, Out> {
     this.channel.send(frame);
   }
 
+  /**
+   * Stops taking incoming messages, while sending goes on: for a peer that is being refused or
+   * removed, whose last words must not change the reason its link closes with.
+   */
+  stopReading(): void {
+    this.reading = false;
+  }
+
   /** Closes the link with a reason (once). */
   close(reason: FabricError): void {
     if (this.closedWith) return;
@@ -155,9 +166,10 @@ export class MessageLink<In, Out> {
   }
 
   private receive(bytes: Uint8Array): void {
-    if (this.closedWith) return;
+    if (this.closedWith || !this.reading) return;
     this.lastHeard = Date.now();
     this.stats.bytesIn += bytes.byteLength;
+    this.stats.framesIn += 1;
     let message: { data: In; payloads: readonly Uint8Array[] };
     try {
       const whole = this.reassembler.push(bytes);

@@ -71,10 +71,17 @@ export function batchLossSum(head: MlpArch['head'], logits: tf.Tensor, y: Float6
   });
 }
 
-/** Predictions from logits: the value, the probability of class 1, or class probabilities. */
-export function predictionsOf(head: MlpArch['head'], logits: tf.Tensor): Float64Array {
+/**
+ * Predictions from logits: the value, the probability of class 1, or class probabilities. Read
+ * asynchronously: tfjs's webgpu `dataSync` goes through OffscreenCanvases, and thousands of those
+ * in a slot's worker lost its WebGPU devices ("A valid external Instance reference no longer
+ * exists") within a few hundred MLP tasks in e2e/leaks.spec.ts.
+ */
+export async function predictionsOf(head: MlpArch['head'], logits: tf.Tensor): Promise<Float64Array> {
   const out = tf.tidy(() => (head === 'softmax' ? tf.softmax(logits) : head === 'logistic' ? tf.sigmoid(logits) : tf.clone(logits)));
-  const values = Float64Array.from(out.dataSync());
-  out.dispose();
-  return values;
+  try {
+    return Float64Array.from(await out.data());
+  } finally {
+    out.dispose();
+  }
 }

@@ -19,12 +19,16 @@ export const ERROR_CODES = {
   'message-too-large': 'A message on a link exceeded its size cap. The link is closed.',
   'bad-token': 'A volunteer presented the wrong room token. The link is closed.',
   'unknown-task-kind': 'A task kind that is not in the registry. The link is closed.',
+  'protocol-violation': 'A well-formed message that makes no sense in the conversation (a result for a task never sent or already answered, an ack for a blob never sent, a second hello). The link is closed.',
+  'rate-limited': 'Too many join attempts with one room token in a short time. The link is closed; wait a few seconds and join again.',
+  'removed': 'The coordinator removed this volunteer. Its link is closed and its peer id is not admitted again while the room is open.',
   'worker-lost': 'A slot or node disappeared while it held work. Retryable elsewhere.',
   'link-closed': 'A link closed or its heartbeat stopped. Retryable elsewhere.',
   'task-failed': 'A task threw on its slot for a reason that may not recur. Retryable, counted.',
   'not-cached': 'A slot no longer holds a partition or artifact it was sent (it evicted it for newer ones). The node sends it again and reruns the task.',
   'too-many-failures': 'A task failed its maximum number of times (4), so its job failed.',
   'backend-unavailable': 'No compute backend (webgpu, wasm, cpu) could start; each reason is listed.',
+  'device-lost': 'A slot\'s WebGPU device was lost while it ran the task. The slot gets a new device or falls back to wasm/cpu; the task is retried (and counted, so a device that keeps failing cannot retry forever).',
   'peer-server-unavailable': 'The PeerJS signalling server could not be reached.',
   'group-too-large': 'fitGroups: a group needs more memory on a slot than the budget (budgetBytes). Its row in the results has this status and names the group, its size and the budget; the other groups finish.',
   'untrusted': 'Verification mode: a volunteer returned a result that disagreed with the coordinator\'s own or with two other nodes. It is excluded and its results are computed again.',
@@ -38,7 +42,7 @@ export const ERROR_CODES = {
 export type FabricErrorCode = keyof typeof ERROR_CODES;
 
 /** Codes the scheduler may retry on another slot. Everything else is permanent. */
-const RETRYABLE: ReadonlySet<FabricErrorCode> = new Set(['worker-lost', 'link-closed', 'task-failed', 'not-cached']);
+const RETRYABLE: ReadonlySet<FabricErrorCode> = new Set(['worker-lost', 'link-closed', 'task-failed', 'not-cached', 'device-lost']);
 
 /** The plain shape in which an error crosses a worker or network boundary. */
 export interface SerializedError {

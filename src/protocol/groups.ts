@@ -3,7 +3,7 @@
  * params of a `fit-groups` task over one batch of groups, and its result. A task's rows arrive as
  * an Arrow IPC artifact holding its groups one after another, in the order `groups` lists them.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { FeatureSpecSchema, MissingPolicySchema, TargetSpecSchema } from './train';
 
 const name = z.string().min(1).max(256);

@@ -34,6 +34,7 @@ const validVolunteer = {
   cachedOk: { type: 'cached', slot: 0, id: 'd1/0', reply: { ok: true } },
   cachedErr: { type: 'cached', slot: 0, id: 'd1/0', reply: { ok: false, error: { code: 'task-failed', message: 'damaged', stack: 'at x' } } },
   status: { type: 'status', text: 'probing backends' },
+  slotReport: { type: 'slot-report', slot: 0, report: { ...probe, chosen: 'wasm', deviceLost: { count: 1, backend: 'webgpu', kernel: 'webgpu', detail: 'tfjs: WebGPU device lost (destroyed); fell back to wasm' } } },
   rename: { type: 'rename', name: 'Sam' },
   bye: { type: 'bye', reason: 'tab closed' },
 };
@@ -223,9 +224,9 @@ describe('FabricError (errors.ts)', () => {
     expect(String(e)).toBe('FabricError: load: partitionRows must be at least 1');
   });
 
-  it('marks exactly worker-lost, link-closed, task-failed and not-cached as retryable', () => {
+  it('marks exactly worker-lost, link-closed, task-failed, not-cached and device-lost as retryable', () => {
     const retryable = codes.filter((c) => new FabricError(c, 'x').retryable);
-    expect(retryable.sort()).toEqual(['link-closed', 'not-cached', 'task-failed', 'worker-lost']);
+    expect(retryable.sort()).toEqual(['device-lost', 'link-closed', 'not-cached', 'task-failed', 'worker-lost']);
     expect(new FabricError('too-many-failures', 'x').retryable).toBe(false);
     expect(new FabricError('cancelled', 'x').retryable).toBe(false);
   });

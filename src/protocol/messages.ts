@@ -3,7 +3,7 @@
  * a schema. Every message from a peer is parsed by these schemas before anything reads it; strings
  * and arrays are capped so a hostile peer cannot make us allocate without bound.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ERROR_CODES } from './errors';
 
 /** Bumped when a message changes shape; a volunteer on another version is turned away. */
@@ -48,6 +48,12 @@ export const ProbeReportSchema = z.object({
     gpuMs: z.number().nonnegative().optional(),
     reason: z.string().max(1024).optional(),
   }).optional(),
+  deviceLost: z.object({
+    count: z.number().int().nonnegative(),
+    backend: backendName,
+    kernel: z.enum(['cpu', 'webgpu']),
+    detail: z.string().max(1024),
+  }).optional(),
 });
 
 const taskReply = z.discriminatedUnion('ok', [
@@ -77,6 +83,8 @@ export const VolunteerMessageSchema = z.discriminatedUnion('type', [
   /** A task's reply; an ok reply's binary outputs follow as the message's payloads. */
   z.object({ type: z.literal('result'), slot: z.number().int().nonnegative(), taskId: id, reply: taskReply }),
   z.object({ type: z.literal('status'), text: z.string().max(512) }),
+  /** A slot's new report, after it lost a WebGPU device and re-acquired one or fell back. */
+  z.object({ type: z.literal('slot-report'), slot: z.number().int().nonnegative(), report: ProbeReportSchema }),
   /** The volunteer changed its nickname after joining (the volunteer page's name field). */
   z.object({ type: z.literal('rename'), name: z.string().max(64) }),
   z.object({ type: z.literal('bye'), reason: z.string().max(512) }),

@@ -6,7 +6,7 @@
  * receives a model once and keeps it: a little-endian u32 header length, the header as UTF-8
  * JSON, then the weights (tfjs `weightData`, or float64 GLM parameters).
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { FeaturePlanSchema, GlmKindSchema } from './train';
 
 /** How a model's inputs are made from a table: a Fabric feature plan, or numeric columns in order. */

@@ -32,6 +32,50 @@ export interface ProbeReport {
   readonly crossOriginIsolated: boolean;
   /** The model kernel's measured choice between the CPU and WebGPU (WGSL) implementations. */
   readonly kernel?: KernelReport | undefined;
+  /** Set once a WebGPU device of the slot was lost: what it used before, and what it did about it. */
+  readonly deviceLost?: DeviceLossReport | undefined;
+}
+
+/**
+ * What a slot did after losing a WebGPU device. `chosen` and `kernel.chosen` in the report are what
+ * it uses now; these are what it used before the first loss.
+ */
+export interface DeviceLossReport {
+  /** Devices lost so far (the tfjs backend's and the model kernels' count separately). */
+  readonly count: number;
+  /** The tfjs backend before the first loss. */
+  readonly backend: BackendName;
+  /** The model kernel before the first loss. */
+  readonly kernel: 'cpu' | 'webgpu';
+  /** What happened, in words, e.g. `device lost (destroyed); tfjs fell back to wasm`. */
+  readonly detail: string;
+}
+
+/** Options of {@link SlotApi.probe}. */
+export interface ProbeOptions {
+  /**
+   * Use this tfjs backend (and, for `webgpu`, the WGSL model kernels) when it starts, whatever the
+   * measurements say; the others are still measured, as fallbacks. For tests and demos of WebGPU
+   * on machines where it is slower (SwiftShader).
+   */
+  readonly backend?: BackendName | undefined;
+}
+
+/** A slot's memory, for leak checks: tfjs's counters, our kernels' GPU buffers, the JS heap. */
+export interface SlotMemory {
+  /** `tf.memory().numTensors`. */
+  readonly numTensors: number;
+  /** `tf.memory().numBytes` (tensor bytes on every backend). */
+  readonly numBytes: number;
+  /** Bytes of tfjs's webgpu buffers in use (`numBytesInGPU`), when tfjs is on webgpu. */
+  readonly tfjsGpuBytes?: number | undefined;
+  /** Live GPU buffers of the model kernels on the slot's current device (gpu-resources.ts). */
+  readonly kernelBuffers: number;
+  readonly kernelBytes: number;
+  /** Entries in the slot's memo (design matrices, loaded models). */
+  readonly memoEntries: number;
+  /** True when a garbage collection ran first (Chromium with `--js-flags=--expose-gc`, Node with `--expose-gc`). */
+  readonly collected: boolean;
 }
 
 /** Which implementation of the model kernels a slot uses, and why. */
@@ -68,7 +112,7 @@ export type CacheReply = { readonly ok: true } | { readonly ok: false; readonly 
 /** The API each slot worker exposes. */
 export interface SlotApi {
   /** Detects and times the backends, chooses one. Called once, when the slot starts. */
-  probe(): Promise<ProbeReport>;
+  probe(options?: ProbeOptions): Promise<ProbeReport>;
   /** Caches a partition's Arrow IPC bytes after checking their hash. Transfer the buffer. */
   cachePartition(ref: PartitionRef, ipc: ArrayBuffer): Promise<CacheReply>;
   /** Caches an artifact's bytes after checking their hash. Transfer the buffer. */
@@ -79,4 +123,14 @@ export interface SlotApi {
   run(task: TaskRequest): Promise<TaskReply>;
   /** Makes every task take `factor` times as long (1 = normal), for straggler demos and tests. */
   setSlowdown(factor: number): Promise<void>;
+  /**
+   * Destroys the slot's WebGPU devices (`device.destroy()`), exactly as a real loss looks to the
+   * slot: for tests and demos of recovery. Resolves once the slot has recovered; the report it
+   * sends then says what it uses now.
+   */
+  loseDevice(): Promise<ProbeReport>;
+  /** Calls `onReport` with the slot's new report whenever it changes (after a device loss). */
+  watchReport(onReport: (report: ProbeReport) => void): Promise<void>;
+  /** Memory counters after a garbage collection where the runtime allows one, for leak tests. */
+  memory(): Promise<SlotMemory>;
 }

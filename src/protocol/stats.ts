@@ -1,5 +1,5 @@
 /** Summary statistics that cross the wire (used by `describe` and the feature stats pass). */
-import { z } from 'zod';
+import { z } from './zod';
 
 /** Moments of one numeric column over some rows, the unit that Chan's formulas merge. */
 export const ColumnMomentsSchema = z.object({

@@ -3,7 +3,7 @@
  * the kinds named here, with params and results checked against these schemas. No code crosses
  * the wire, in either direction.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ColumnMomentsSchema } from './stats';
 import {
   FeatureStatsParamsSchema, FeatureStatsResultSchema, GlmGradientParamsSchema, GlmGradientResultSchema,

@@ -2,7 +2,7 @@
  * Contracts of training: feature and target specs, the feature plan that a stats pass produces,
  * and the params and results of the training task kinds. The plan travels to slots as an artifact.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ColumnMomentsSchema } from './stats';
 
 const column = z.string().min(1).max(1024);

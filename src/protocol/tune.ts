@@ -3,7 +3,7 @@
  * runs one objective at one point of the search space, and its result. A trial's data (a sample of
  * the dataset) is an Arrow IPC artifact, sent to a slot once and cached there for every trial.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { FeatureSpecSchema, MissingPolicySchema, TargetSpecSchema } from './train';
 
 /** The data of the built-in objectives: the sample artifact and how to make a design of it. */

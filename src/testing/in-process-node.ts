@@ -7,15 +7,19 @@ import { FabricError as Err } from '../protocol/errors';
 import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
 import { SlotRuntime } from '../worker/slot-runtime';
 import type { BlobStore } from '../coordinator/blob-store';
-import type { ExecutorNode, TaskOutput } from '../coordinator/executor-node';
+import type { ExecutorNode, NodeKind, TaskOutput } from '../coordinator/executor-node';
+import { corrupt, type LieMode } from '../worker/liar';
 import { checkResult } from '../coordinator/result-check';
 
 const REPORT: ProbeReport = { chosen: 'cpu', gflops: 1, measurements: [{ backend: 'cpu', ok: true, gflops: 1 }], crossOriginIsolated: false };
 
 /** A node of `slots` in-thread slots. */
 export class InProcessNode implements ExecutorNode {
-  readonly kind = 'local';
   readonly slots: ProbeReport[];
+  /** Corrupts every result this way (a lying volunteer, for verification tests). */
+  lie: LieMode | undefined;
+  /** Results this node corrupted. */
+  lies = 0;
   private readonly runtimes: SlotRuntime[];
   /** Per slot, what was sent (or is being sent) to it, as LocalNode and VolunteerNode keep it: one send per blob. */
   private readonly cached: Map<string, Promise<void>>[];
@@ -24,7 +28,7 @@ export class InProcessNode implements ExecutorNode {
   private readonly inFlight = new Set<(e: FabricError) => void>();
   private closed = false;
 
-  constructor(readonly id: string, slots: number, private readonly store: BlobStore, readonly name = id) {
+  constructor(readonly id: string, slots: number, private readonly store: BlobStore, readonly name = id, readonly kind: NodeKind = 'local') {
     this.slots = Array.from({ length: slots }, () => REPORT);
     this.runtimes = Array.from({ length: slots }, () => new SlotRuntime(() => Promise.resolve(REPORT)));
     this.cached = Array.from({ length: slots }, () => new Map<string, Promise<void>>());
@@ -68,7 +72,10 @@ export class InProcessNode implements ExecutorNode {
     const reply = await rt.run({ ...task, binary: (task.binary ?? []).map((b) => b.slice()) });
     if (this.closed) throw new Err('worker-lost', `${this.id} was closed while the task ran`);
     if (!reply.ok) throw Err.fromJSON(reply.error);
-    return { result: checkResult(task.kind, reply.result, this.id), binary: reply.binary ?? [] };
+    const binary = reply.binary ?? [];
+    if (!this.lie) return { result: checkResult(task.kind, reply.result, this.id), binary };
+    this.lies += 1;
+    return { result: checkResult(task.kind, reply.result, this.id), binary: corrupt(this.lie, binary) };
   }
 
   traffic(): { bytesIn: number; bytesOut: number } {

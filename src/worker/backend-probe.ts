@@ -14,27 +14,31 @@ import { chooseKernelBackend } from '../kernels/kernel-choice';
 import { requestDevice } from '../kernels/gpu-runner';
 import { randomDesign } from '../kernels/random-design';
 import { FabricError } from '../protocol/errors';
-import type { BackendMeasurement, BackendName, KernelReport, ProbeReport } from '../protocol/slot-api';
+import type { BackendMeasurement, BackendName, KernelReport, ProbeOptions, ProbeReport } from '../protocol/slot-api';
 
-let kernelDevice: GPUDevice | undefined;
-
-/** The WebGPU device the model kernels run on, when the probe chose WebGPU for them. */
-export function modelKernelDevice(): GPUDevice | undefined {
-  return kernelDevice;
+/** A probe's report, and the WebGPU device it chose for the model kernels (if it chose WebGPU). */
+export interface ProbedBackends {
+  readonly report: ProbeReport;
+  readonly kernelDevice: GPUDevice | undefined;
 }
 
 /**
  * Times the GLM kernel on the CPU and on WebGPU (WGSL) over a sample shaped like flights
- * features (20k rows, a few dense columns, two airport-sized one-hots) and keeps the faster.
+ * features (20k rows, a few dense columns, two airport-sized one-hots) and keeps the faster, or
+ * WebGPU when it is forced and agrees with the CPU.
  */
-async function probeModelKernel(): Promise<KernelReport> {
+async function probeModelKernel(force: BackendName | undefined): Promise<{ kernel: KernelReport; device: GPUDevice | undefined }> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   const device = gpu ? await requestDevice(gpu).catch(() => undefined) : undefined;
   const sample = randomDesign({ rows: 20_000, denseCols: 4, categories: [229, 229], kind: 'logistic', seed: 11 });
-  const choice = await chooseKernelBackend(device, sample, { kind: 'logistic', runs: 3 });
-  if (choice.chosen === 'webgpu') kernelDevice = device;
-  else device?.destroy();
-  return choice;
+  let kernel: KernelReport = await chooseKernelBackend(device, sample, { kind: 'logistic', runs: 3 });
+  // "<backend> is faster: …" means the GPU ran and agreed with the CPU; only then may it be forced.
+  if (force === 'webgpu' && kernel.chosen === 'cpu' && kernel.gpuMs !== undefined && / is faster: /.test(kernel.reason ?? '')) {
+    kernel = { ...kernel, chosen: 'webgpu', reason: `webgpu forced (backend=webgpu); measured ${kernel.reason!.replace(/^cpu is faster: /, '')}` };
+  }
+  if (kernel.chosen === 'webgpu') return { kernel, device };
+  device?.destroy();
+  return { kernel, device: undefined };
 }
 
 setWasmPaths({
@@ -94,18 +98,24 @@ async function describeGpu(): Promise<string | undefined> {
   }
 }
 
-/** Measures every backend and switches tfjs to the fastest. */
-export async function probeBackends(): Promise<ProbeReport> {
+/**
+ * Measures every backend and switches tfjs to the fastest, or to `options.backend` when that
+ * one started.
+ */
+export async function probeBackends(options: ProbeOptions = {}): Promise<ProbedBackends> {
   const measurements: BackendMeasurement[] = [];
   for (const backend of BACKENDS) measurements.push(await measure(backend));
   const usable = measurements.filter((m) => m.ok && m.gflops !== undefined);
   if (usable.length === 0) {
     throw new FabricError('backend-unavailable', `probeBackends: no tfjs backend started: ${measurements.map((m) => `${m.backend}: ${m.reason}`).join('; ')}`);
   }
-  const best = usable.reduce((a, b) => (b.gflops! > a.gflops! ? b : a));
+  const best = usable.find((m) => m.backend === options.backend) ?? usable.reduce((a, b) => (b.gflops! > a.gflops! ? b : a));
   await tf.setBackend(best.backend);
-  const kernel = await probeModelKernel().catch((e: unknown): KernelReport => ({ chosen: 'cpu', cpuMs: 0, reason: `kernel probe failed: ${(e as Error).message}` }));
-  return {
+  const { kernel, device } = await probeModelKernel(options.backend).catch((e: unknown) => ({
+    kernel: { chosen: 'cpu', cpuMs: 0, reason: `kernel probe failed: ${(e as Error).message}` } satisfies KernelReport,
+    device: undefined,
+  }));
+  const report: ProbeReport = {
     chosen: best.backend,
     gflops: best.gflops!,
     measurements,
@@ -113,4 +123,5 @@ export async function probeBackends(): Promise<ProbeReport> {
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     kernel,
   };
+  return { report, kernelDevice: device };
 }

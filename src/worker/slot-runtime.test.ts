@@ -5,7 +5,7 @@ import type { PartitionRef } from '../protocol/dataset';
 import type { ProbeReport, TaskReply, TaskRequest } from '../protocol/slot-api';
 import { DescribeResultSchema, type TaskKind } from '../protocol/tasks';
 import { runDescribe } from './executors/describe';
-import { SlotRuntime } from './slot-runtime';
+import { SlotRuntime, type SlotBackends } from './slot-runtime';
 
 const REPORT: ProbeReport = { chosen: 'cpu', gflops: 1.25, measurements: [{ backend: 'cpu', ok: true, gflops: 1.25 }], crossOriginIsolated: false };
 
@@ -158,6 +158,54 @@ describe('SlotRuntime', () => {
       await expect(slot.setSlowdown(Number.POSITIVE_INFINITY)).rejects.toMatchObject({ code: 'bad-input' });
       await expect(slot.setSlowdown(1)).resolves.toBeUndefined();
       await expect(slot.setSlowdown(3)).resolves.toBeUndefined();
+    });
+  });
+
+  describe('device loss', () => {
+    /** Backends whose device is lost the first time a task asks for it, and recover when told to. */
+    function losingBackends(): SlotBackends & { recover: () => void; lossListeners: number } {
+      let losses = 0;
+      let lost = false;
+      let recover = (): void => undefined;
+      let settled = Promise.resolve();
+      const listeners: (() => void)[] = [];
+      return {
+        probe: () => Promise.resolve(REPORT),
+        kernelDevice: () => {
+          if (!lost) {
+            lost = true;
+            losses += 1;
+            for (const cb of listeners) cb();
+            settled = new Promise((resolve) => (recover = resolve));
+          }
+          return undefined;
+        },
+        losses: () => losses,
+        settled: () => settled,
+        onLoss: (cb) => listeners.push(cb),
+        watchReport: () => undefined,
+        loseDevice: () => Promise.resolve(REPORT),
+        kernelBuffers: () => ({ buffers: 0, bytes: 0 }),
+        recover: () => recover(),
+        get lossListeners() {
+          return listeners.length;
+        },
+      };
+    }
+
+    it('answers device-lost (retryable) for a task during which a device was lost, and runs the next one after recovery', async () => {
+      const backends = losingBackends();
+      const slot = new SlotRuntime(backends);
+      expect(backends.lossListeners).toBe(1);
+      const p = await makePartition(0);
+      await slot.cachePartition(p.ref, p.ipc.buffer);
+      expectError(await slot.run({ ...describeTask([p.ref]), taskId: 'lost-1' }), 'device-lost', /run: this slot's WebGPU device was lost while it ran describe task lost-1; the slot has moved to a new device or to its fallback backend, and the task will be retried/);
+      let done = false;
+      const next = slot.run(describeTask([p.ref])).then((r) => ((done = true), r));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(done, 'the next task waits for the recovery').toBe(false);
+      backends.recover();
+      expect(await next).toMatchObject({ ok: true, result: { rows: 50 } });
     });
   });
 });

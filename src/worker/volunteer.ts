@@ -10,7 +10,7 @@ import { MessageLink } from '../link/message-link';
 import { FabricError } from '../protocol/errors';
 import { DEFAULT_LIMITS } from '../protocol/framing';
 import { CoordinatorMessageSchema, PROTOCOL_VERSION, type CoordinatorMessage, type Standing, type VolunteerMessage } from '../protocol/messages';
-import type { ProbeReport } from '../protocol/slot-api';
+import type { BackendName, ProbeReport, SlotMemory } from '../protocol/slot-api';
 import { isTaskKind } from '../protocol/tasks';
 import type { CacheReply } from '../protocol/slot-api';
 import { BlobDb } from './blob-db';
@@ -30,6 +30,8 @@ export interface JoinOptions {
   readonly slowdown?: number;
   /** Corrupt every result this way (tests and demos of verification mode; src/worker/liar.ts). */
   readonly lie?: LieMode | undefined;
+  /** Use this tfjs backend (and for webgpu, the WGSL kernels) whatever the probe measures; for tests and demos. */
+  readonly backend?: BackendName;
   /** ICE servers; none by default, which is right on a LAN. */
   readonly iceServers?: RTCIceServer[];
   /** Signalling server; this page's own origin by default. */
@@ -37,7 +39,7 @@ export interface JoinOptions {
 }
 
 /** The volunteer's state, for its page. */
-export type VolunteerState = 'starting' | 'probing' | 'connecting' | 'joined' | 'rejected' | 'disconnected';
+export type VolunteerState = 'starting' | 'probing' | 'connecting' | 'joined' | 'rejected' | 'removed' | 'disconnected';
 
 /** What the volunteer page shows. */
 export interface VolunteerStatus {
@@ -106,12 +108,37 @@ export class Volunteer {
     if (trimmed && this.status.state === 'joined') void this.link?.send({ type: 'rename', name: trimmed }).catch(() => undefined);
   }
 
+  /**
+   * Destroys a slot's WebGPU devices (`device.destroy()`), as a real device loss looks to it; the
+   * slot gets a new device or falls back, and the coordinator is sent its new report.
+   */
+  loseDevice(slot: number): Promise<ProbeReport> {
+    const s = this.slots[slot];
+    if (!s) return Promise.reject(new FabricError('bad-input', `loseDevice: this volunteer has no slot ${slot}; it has ${this.slots.length}`));
+    return s.api.loseDevice();
+  }
+
+  /** A slot's memory counters (tensors, GPU buffers), after a garbage collection when one is exposed. */
+  slotMemory(slot: number): Promise<SlotMemory> {
+    const s = this.slots[slot];
+    if (!s) return Promise.reject(new FabricError('bad-input', `slotMemory: this volunteer has no slot ${slot}; it has ${this.slots.length}`));
+    return s.api.memory();
+  }
+
   /** Leaves the fabric. */
   leave(reason = 'volunteer left'): void {
     void this.link?.send({ type: 'bye', reason }).catch(() => undefined);
     this.link?.close(new FabricError('link-closed', reason));
     this.peer?.destroy();
     for (const s of this.slots) s.worker.terminate();
+  }
+
+  /** A slot lost a WebGPU device: show what it uses now, and tell the coordinator. */
+  private slotReport(slot: number, report: ProbeReport): void {
+    const slots = [...this.status.slots];
+    slots[slot] = report;
+    this.update({ slots, detail: `slot ${slot + 1}: ${report.deviceLost?.detail ?? 'new report'}` });
+    void this.link?.send({ type: 'slot-report', slot, report }).catch(() => undefined);
   }
 
   private update(patch: Partial<VolunteerStatus>): void {
@@ -128,7 +155,8 @@ export class Volunteer {
     this.update({ state: 'probing', detail: `starting ${count} slot(s) and measuring webgpu, wasm and cpu` });
     this.slots = await startSlots(count, (i, report) => {
       this.update({ slots: [...this.status.slots, report], detail: `slot ${i + 1}/${count}: ${report.chosen} at ${report.gflops} GFLOP/s` });
-    });
+    }, this.options.backend ? { backend: this.options.backend } : {});
+    for (const [i, s] of this.slots.entries()) await s.api.watchReport(Comlink.proxy((report: ProbeReport) => this.slotReport(i, report)));
     if (this.options.slowdown && this.options.slowdown > 1) await this.setSlowdown(this.options.slowdown);
     this.update({ state: 'connecting', detail: 'connecting to the coordinator over WebRTC' });
     const conn = await this.connect();
@@ -146,6 +174,8 @@ export class Volunteer {
         if (msg.type === 'welcome') {
           this.update({ state: 'joined', nodeId: msg.nodeId, detail: 'joined: waiting for tasks' });
           resolve();
+        } else if (msg.type === 'reject' && this.status.state === 'joined') {
+          this.removed(msg.reason);
         } else if (msg.type === 'reject') {
           this.update({ state: 'rejected', detail: `the coordinator refused us: ${msg.reason}` });
           reject(new FabricError(msg.code, msg.reason));
@@ -154,7 +184,7 @@ export class Volunteer {
         }
       });
       link.onClose((reason) => {
-        if (this.status.state !== 'rejected') this.update({ state: 'disconnected', detail: `disconnected: ${reason.message}` });
+        if (this.status.state !== 'rejected' && this.status.state !== 'removed') this.update({ state: 'disconnected', detail: `disconnected: ${reason.message}` });
         reject(reason);
       });
     });
@@ -184,6 +214,17 @@ export class Volunteer {
         whenOpen(conn, 20_000).then(() => resolve(conn), reject);
       });
     });
+  }
+
+  /**
+   * The coordinator removed this node after it joined: say so, and stop for good. The page does not
+   * rejoin on its own (its peer id is refused anyway); the person can reopen the join link.
+   */
+  private removed(reason: string): void {
+    this.update({ state: 'removed', detail: reason.startsWith('removed by the coordinator') ? reason : `removed by the coordinator: ${reason}` });
+    this.link?.close(new FabricError('removed', reason));
+    this.peer?.destroy();
+    for (const s of this.slots) s.worker.terminate();
   }
 
   /** Caches a partition or an artifact on the slot the message names, and acknowledges it. */

@@ -51,6 +51,22 @@ export function speculationThreshold(done: number, total: number, durations: rea
   return Math.max(s.minMs, s.multiplier * median(durations));
 }
 
+const medians = new WeakMap<object, { n: number; median: number }>();
+
+/**
+ * The median task time of a job, sorted again only once 2% more tasks have finished: in the tail
+ * of a 20,000-task job, sorting every duration on every check cost more than all the scheduling
+ * (the simulation measured it), and the median of the first 75% barely moves.
+ */
+function medianOf(job: { readonly durations: readonly number[] }): number {
+  const n = job.durations.length;
+  const memo = medians.get(job);
+  if (memo && n - memo.n < Math.max(1, 0.02 * memo.n)) return memo.median;
+  const m = median(job.durations);
+  medians.set(job, { n, median: m });
+  return m;
+}
+
 /** A straggler and the idle slot its second copy goes to. */
 export interface Straggler<T, S> {
   readonly task: T;
@@ -86,9 +102,9 @@ export function stragglers<T extends TaskLike<S>, S extends SlotLike>(jobs: Iter
   const out: Straggler<T, S>[] = [];
   const used = new Set<S>();
   for (const job of jobs) {
-    const threshold = speculationThreshold(job.results.size, job.total, job.durations, s);
-    if (threshold === undefined) continue;
-    const medianMs = median(job.durations);
+    if (job.total < 2 || job.results.size < Math.ceil(s.quantile * job.total) || job.durations.length === 0) continue;
+    const medianMs = medianOf(job);
+    const threshold = Math.max(s.minMs, s.multiplier * medianMs);
     for (const task of job.active) {
       if (task.committed || task.speculated || task.attempts.size !== 1) continue;
       const [first] = task.attempts;

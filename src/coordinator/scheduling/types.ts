@@ -33,6 +33,8 @@ export type SchedulerEvent =
   | { type: 'task-checking'; taskId: string; nodeId: string; avoid: string[] }
   | { type: 'task-uncommitted'; taskId: string; nodeId: string }
   | { type: 'duplicate-dropped'; taskId: string; nodeId: string }
+  /** An attempt ended on its node (committed, failed, dropped, held for a check, or given up). */
+  | { type: 'attempt-ended'; taskId: string; nodeId: string }
   | { type: 'trust-changed'; nodeId: string; state: TrustState; checksPassed: number; reason?: string }
   | { type: 'node-lost'; nodeId: string; requeued: number; reason: FabricError };
 

@@ -11,6 +11,15 @@ import { Scheduler } from '../../coordinator/scheduler';
 import type { SchedulerEvent, SchedulerOptions } from '../../coordinator/scheduler';
 import { InProcessNode } from '../in-process-node';
 import type { ChaosEvent, ChaosSchedule } from './schedule';
+import type { NodeKind } from '../../coordinator/executor-node';
+import type { LieMode } from '../../worker/liar';
+
+/** Who is who in a verification run. */
+export interface ChaosRoles {
+  /** Nodes 0 .. trusted - 1 are the coordinator's own (trusted); the rest are volunteers. */
+  readonly trusted: number;
+  readonly liar?: { readonly node: number; readonly mode: LieMode };
+}
 
 /**
  * Speculation tuned to fire on this harness's small tasks (a few ms each): the defaults wait
@@ -35,6 +44,8 @@ export interface ChaosAudit {
   readonly speculated: number;
   /** Late copies the scheduler dropped because the task was already committed. */
   readonly duplicatesDropped: number;
+  /** Nodes excluded by verification. */
+  readonly excluded: readonly string[];
   /** Tasks committed more than once (must be zero). */
   readonly committedTwice: readonly string[];
   /** Tasks started but never committed (must be zero once every job finished). */
@@ -47,19 +58,27 @@ export interface ChaosAudit {
 export class ChaosCluster {
   readonly scheduler: Scheduler;
   private readonly live: InProcessNode[] = [];
+  private readonly liars: InProcessNode[] = [];
   private readonly pending: ChaosEvent[];
   private readonly commits = new Map<string, number>();
   private readonly startedIds = new Set<string>();
   private readonly counts = { started: 0, committed: 0, closed: 0, reopened: 0, slowed: 0, lossesDetected: 0, requeued: 0, speculated: 0, duplicatesDropped: 0 };
   private readonly log: string[] = [];
+  private readonly excluded: string[] = [];
   private nextId: number;
   private readonly off: () => void;
 
-  /** With a schedule of no events, a fault-free run on the same nodes. */
-  constructor(private readonly store: BlobStore, readonly schedule: ChaosSchedule, options: SchedulerOptions = CHAOS_SCHEDULER) {
+  /**
+   * With a schedule of no events, a fault-free run on the same nodes. With `roles`, the first
+   * `trusted` nodes are the coordinator's own and the rest volunteers, one of which may lie.
+   */
+  constructor(private readonly store: BlobStore, readonly schedule: ChaosSchedule, options: SchedulerOptions = CHAOS_SCHEDULER, roles?: ChaosRoles) {
     this.scheduler = new Scheduler(options);
     this.pending = [...schedule.events];
-    schedule.nodes.forEach((slots, i) => this.join(`n${i}`, slots));
+    schedule.nodes.forEach((slots, i) => {
+      const node = this.join(`n${i}`, slots, roles && i >= roles.trusted ? 'volunteer' : 'local', roles?.liar?.node === i ? roles.liar.mode : undefined);
+      if (node.lie) this.liars.push(node);
+    });
     this.nextId = schedule.nodes.length;
     this.off = this.scheduler.onEvent((e) => this.observe(e));
   }
@@ -69,11 +88,17 @@ export class ChaosCluster {
     this.off();
     const committedTwice = [...this.commits].filter(([, n]) => n > 1).map(([id]) => id);
     const neverCommitted = [...this.startedIds].filter((id) => !this.commits.has(id));
-    return { ...this.counts, unreached: this.pending.length, committedTwice, neverCommitted, log: this.log };
+    return { ...this.counts, excluded: this.excluded, unreached: this.pending.length, committedTwice, neverCommitted, log: this.log };
   }
 
-  private join(id: string, slots: number): InProcessNode {
-    const node = new InProcessNode(id, slots, this.store);
+  /** Results corrupted by lying nodes so far. */
+  get lies(): number {
+    return this.liars.reduce((s, n) => s + n.lies, 0);
+  }
+
+  private join(id: string, slots: number, kind: NodeKind = 'local', lie?: LieMode): InProcessNode {
+    const node = new InProcessNode(id, slots, this.store, id, kind);
+    node.lie = lie;
     this.live.push(node);
     this.scheduler.addNode(node);
     return node;
@@ -103,6 +128,12 @@ export class ChaosCluster {
         return;
       case 'duplicate-dropped':
         this.counts.duplicatesDropped += 1;
+        return;
+      case 'trust-changed':
+        if (e.state === 'excluded') this.excluded.push(e.nodeId);
+        return;
+      case 'task-uncommitted':
+        this.commits.set(e.taskId, (this.commits.get(e.taskId) ?? 1) - 1);
         return;
       default:
         return;

@@ -4,7 +4,8 @@
  * against it and audited. Every failure carries the schedule's description and what fired, so it
  * can be replayed with the same seed.
  */
-import { ChaosCluster, type ChaosAudit } from './cluster';
+import type { SchedulerOptions } from '../../coordinator/scheduler';
+import { ChaosCluster, type ChaosAudit, type ChaosRoles } from './cluster';
 import type { ChaosParadigm, ChaosVerdict } from './paradigms';
 import { describeSchedule, planChaos, type ChaosSchedule } from './schedule';
 
@@ -34,17 +35,18 @@ export interface ChaosOutcome {
   readonly report: string;
 }
 
-async function runOn(paradigm: ChaosParadigm, schedule: ChaosSchedule): Promise<{ result: unknown; audit: ChaosAudit; error: string | undefined }> {
-  const cluster = new ChaosCluster(paradigm.data.store, schedule);
+/** One run of a paradigm on a cluster attacked by `schedule` (and, with `roles`, by a liar). */
+export async function runOn(paradigm: ChaosParadigm, schedule: ChaosSchedule, options?: SchedulerOptions, roles?: ChaosRoles): Promise<{ result: unknown; audit: ChaosAudit; error: string | undefined; lies: number }> {
+  const cluster = new ChaosCluster(paradigm.data.store, schedule, options, roles);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hang = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no result after ${HANG_MS / 1000} s (a hang)`)), HANG_MS);
   });
   try {
     const result = await Promise.race([paradigm.run(cluster), hang]);
-    return { result, audit: cluster.finish(), error: undefined };
+    return { result, audit: cluster.finish(), error: undefined, lies: cluster.lies };
   } catch (e) {
-    return { result: undefined, audit: cluster.finish(), error: e instanceof Error ? e.message : String(e) };
+    return { result: undefined, audit: cluster.finish(), error: e instanceof Error ? e.message : String(e), lies: cluster.lies };
   } finally {
     clearTimeout(timer);
   }

@@ -11,7 +11,9 @@ const KINDS: readonly { readonly test: RegExp; readonly label: string }[] = [
   { test: /^straggler /, label: 'Speculation' },
   { test: /was lost with \d+ task\(s\) running; they were queued again/, label: 'Re-assigned' },
   { test: /^volunteer .* joined/, label: 'Joined' },
-  { test: /node .* removed:/, label: 'Left' },
+  { test: /^volunteer .* removed by the coordinator: /, label: 'Removed' },
+  // A removed node's link closing says "[removed]": already shown as Removed.
+  { test: /node .* removed: \[(?!removed\])/, label: 'Left' },
   { test: /slowed down \d+x$/, label: 'Slowed' },
   { test: /set back to normal speed$/, label: 'Normal speed' },
 ];

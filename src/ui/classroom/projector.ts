@@ -63,7 +63,7 @@ export function mountProjector(fabric: Fabric, showError: (e: unknown) => void):
     }).catch(showError),
     remove: (node) => {
       try {
-        fabric.removeNode(node.id, 'removed by the teacher (fault demo)');
+        fabric.kick(node.id, 'the teacher removed this device (a fault demo)');
       } catch (e) {
         showError(e);
       }

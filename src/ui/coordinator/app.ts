@@ -85,7 +85,14 @@ async function main(): Promise<Fabric> {
   renderJoinPanel($('join'), fabric.join, config.publicOrigin !== null);
   // Hundreds of task events arrive per second during training; redrawing on each took a core of
   // the GPU process (software compositing) from the slots (bench/results/train.md).
-  const drawNodes = throttle(() => renderNodesTable($('nodes'), fabric.nodes()), REDRAW_MS);
+  const removeNode = (id: string): void => {
+    try {
+      fabric.kick(id);
+    } catch (e) {
+      showError(e);
+    }
+  };
+  const drawNodes = throttle(() => renderNodesTable($('nodes'), fabric.nodes(), removeNode), REDRAW_MS);
   fabric.on('nodes', drawNodes);
   setInterval(drawNodes, 1000); // byte counters move without events
   drawNodes();

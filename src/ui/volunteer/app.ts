@@ -1,6 +1,9 @@
 /**
  * The volunteer page. The join link carries the room and token in its fragment:
- * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F][&lie=scale|nan|reverse]`.
+ * `/join.html#room=<id>&token=<token>[&name=<nickname>][&slots=N][&slow=F][&backend=webgpu|wasm|cpu][&lie=scale|nan|reverse]`.
+ * `backend` makes the slots use that tfjs backend (and for webgpu, the WGSL kernels) whatever the
+ * probe measures, for tests and demos of WebGPU where it is slower (SwiftShader). `lie` makes a
+ * dishonest volunteer, for demos of verification mode.
  */
 import { FabricError, Volunteer, type VolunteerStatus } from '../../index';
 import { h, replace, throttle } from '../dom';
@@ -23,6 +26,7 @@ const STATE_TEXT: Record<VolunteerStatus['state'], string> = {
   connecting: 'Connecting',
   joined: 'Computing for the fabric',
   rejected: 'Refused',
+  removed: 'Removed',
   disconnected: 'Disconnected',
 };
 
@@ -62,7 +66,7 @@ function draw(s: VolunteerStatus): void {
     s.slots.length ? h('table', { class: 'grid compact' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Slot'), h('th', { scope: 'col' }, 'Backend'), h('th', { scope: 'col' }, 'Measured'), h('th', { scope: 'col' }, 'Other backends'), h('th', { scope: 'col' }, 'Model kernel'))),
       h('tbody', {}, ...s.slots.map((r, i) => h('tr', {},
-        h('td', {}, i + 1), h('td', {}, r.chosen), h('td', { class: 'num' }, `${r.gflops} GFLOP/s`),
+        h('td', {}, i + 1), h('td', { title: r.deviceLost?.detail ?? '' }, r.deviceLost && r.deviceLost.backend !== r.chosen ? `${r.deviceLost.backend} → ${r.chosen} (device lost)` : r.chosen), h('td', { class: 'num' }, `${r.gflops} GFLOP/s`),
         h('td', { class: 'small' }, r.measurements.filter((m) => m.backend !== r.chosen).map((m) => (m.ok ? `${m.backend} ${m.gflops} GFLOP/s` : `${m.backend}: unavailable`)).join('; ')),
         h('td', { class: 'small', title: r.kernel?.reason ?? '' }, r.kernel ? `${r.kernel.chosen} (cpu ${r.kernel.cpuMs.toFixed(1)} ms${r.kernel.gpuMs !== undefined ? `, webgpu ${r.kernel.gpuMs.toFixed(1)} ms` : ''})` : '—'),
       ))),
@@ -79,6 +83,10 @@ async function main(): Promise<void> {
   }
   const slow = Number(params.get('slow') ?? '1');
   const slots = params.get('slots');
+  const backend = params.get('backend');
+  if (backend !== null && backend !== 'webgpu' && backend !== 'wasm' && backend !== 'cpu') {
+    throw new FabricError('bad-input', `This join link asks for backend "${backend}"; use webgpu, wasm or cpu, or leave it out to use the fastest.`);
+  }
   $<HTMLSelectElement>('slow').value = String(slow);
   // The nickname can be changed at any time: before the welcome it is kept, then sent.
   const nameInput = $<HTMLInputElement>('nickname');
@@ -94,6 +102,7 @@ async function main(): Promise<void> {
     token,
     name: nameInput.value,
     ...(slots ? { slots: Number(slots) } : {}),
+    ...(backend ? { backend } : {}),
     slowdown: slow,
     lie: lieMode(params.get('lie')),
   }, render);

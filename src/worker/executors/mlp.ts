@@ -49,31 +49,40 @@ function permutation(n: number, seed: number): Int32Array {
 
 /**
  * Forward passes over every row of `m` in chunks of {@link EVAL_CHUNK}: `visit` gets each
- * chunk's logits and first row; the tensors are freed after it returns.
+ * chunk's logits and first row; the tensors are freed after it settles.
  */
-function forwardInChunks(model: tf.Sequential, arch: MlpArch, m: DesignMatrix, visit: (logits: tf.Tensor, start: number, count: number) => void): void {
+async function forwardInChunks(model: tf.Sequential, arch: MlpArch, m: DesignMatrix, visit: (logits: tf.Tensor, start: number, count: number) => Promise<void>): Promise<void> {
   for (let start = 0; start < m.rows; start += EVAL_CHUNK) {
     const rows = Int32Array.from({ length: Math.min(EVAL_CHUNK, m.rows - start) }, (_, i) => start + i);
     const x = tf.tensor2d(expandRows(m, rows, arch.inputs), [rows.length, arch.inputs]);
     const logits = model.apply(x) as tf.Tensor;
-    visit(logits, start, rows.length);
-    tf.dispose([x, logits]);
+    try {
+      await visit(logits, start, rows.length);
+    } finally {
+      tf.dispose([x, logits]);
+    }
   }
 }
 
 /** Loss sum of every row of `m` (forward passes only). */
-function lossOver(model: tf.Sequential, arch: MlpArch, m: DesignMatrix): number {
+async function lossOver(model: tf.Sequential, arch: MlpArch, m: DesignMatrix): Promise<number> {
   let loss = 0;
-  forwardInChunks(model, arch, m, (logits, start, count) => {
+  await forwardInChunks(model, arch, m, async (logits, start, count) => {
     const sum = batchLossSum(arch.head, logits, m.y.subarray(start, start + count), arch.outputs);
-    loss += sum.dataSync()[0]!;
-    sum.dispose();
+    try {
+      loss += (await sum.data())[0]!;
+    } finally {
+      sum.dispose();
+    }
   });
   return loss;
 }
 
-/** `mlp-gradient`: sums over this partition's share of step `step` of epoch `epoch`. */
-export function runMlpGradient(params: MlpGradientParams, ctx: ExecutorContext): ExecutorOutput<MlpGradientResult> {
+/**
+ * `mlp-gradient`: sums over this partition's share of step `step` of epoch `epoch`. Values are
+ * read with `data()`, never `dataSync()` (see predictionsOf in mlp-layers.ts).
+ */
+export async function runMlpGradient(params: MlpGradientParams, ctx: ExecutorContext): Promise<ExecutorOutput<MlpGradientResult>> {
   const arch = params.arch;
   const m = designOf(ctx, params.plan, 'train');
   const model = modelOf(ctx, arch);
@@ -96,35 +105,38 @@ export function runMlpGradient(params: MlpGradientParams, ctx: ExecutorContext):
     // LayerVariable keeps its tf.Variable in `val`; tfjs exposes no public accessor for it.
     const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     const { value, grads } = tf.variableGrads(() => batchLossSum(arch.head, model.apply(x) as tf.Tensor, y, arch.outputs), vars);
-    loss = value.dataSync()[0]!;
-    let at = 0;
-    for (const v of vars) {
-      const g = grads[v.name]!.dataSync();
-      grad.set(g, at);
-      at += g.length;
+    try {
+      loss = (await value.data())[0]!;
+      let at = 0;
+      for (const v of vars) {
+        const g = await grads[v.name]!.data();
+        grad.set(g, at);
+        at += g.length;
+      }
+    } finally {
+      tf.dispose([x, value, ...Object.values(grads)]);
     }
-    tf.dispose([x, value, ...Object.values(grads)]);
   }
   let holdoutRows = 0;
   let holdoutLoss = 0;
   if (params.holdoutLoss) {
     const held = designOf(ctx, params.plan, 'holdout');
     holdoutRows = held.rows;
-    holdoutLoss = lossOver(model, arch, held);
+    holdoutLoss = await lossOver(model, arch, held);
   }
   return { result: { rows: rows.length, loss, holdoutRows, holdoutLoss }, binary: [new Uint8Array(grad.buffer)] };
 }
 
 /** `mlp-predict`: predictions and encoded targets of one side of the split. */
-export function runMlpPredict(params: MlpPredictParams, ctx: ExecutorContext): ExecutorOutput<GlmPredictResult> {
+export async function runMlpPredict(params: MlpPredictParams, ctx: ExecutorContext): Promise<ExecutorOutput<GlmPredictResult>> {
   const arch = params.arch;
   const m = designOf(ctx, params.plan, params.split);
   const model = modelOf(ctx, arch);
   setMlpWeights(model, weightsOf(ctx, arch));
   const out = new Float64Array(m.rows * (arch.head === 'softmax' ? arch.outputs : 1));
   let at = 0;
-  forwardInChunks(model, arch, m, (logits) => {
-    const p = predictionsOf(arch.head, logits);
+  await forwardInChunks(model, arch, m, async (logits) => {
+    const p = await predictionsOf(arch.head, logits);
     out.set(p, at);
     at += p.length;
   });

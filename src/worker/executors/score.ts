@@ -85,8 +85,8 @@ function checkWidth(layers: tf.LayersModel, width: number, what: string): void {
   if (expects !== width) throw new FabricError('bad-input', `score: the model takes ${expects} inputs, but ${what} give ${width}; pass the columns the model was trained on, in order`);
 }
 
-/** Predictions of a tfjs model, row-major, with its head's link applied. */
-function predictLayers(layers: tf.LayersModel, head: string, x: Float32Array, rows: number, width: number): { values: Float64Array; outputs: number } {
+/** Predictions of a tfjs model, row-major, with its head's link applied; read with `data()` (see mlp-layers.ts). */
+async function predictLayers(layers: tf.LayersModel, head: string, x: Float32Array, rows: number, width: number): Promise<{ values: Float64Array; outputs: number }> {
   const shape = layers.outputs[0]?.shape;
   const outputs = typeof shape?.[shape.length - 1] === 'number' ? (shape[shape.length - 1] as number) : 1;
   const values = new Float64Array(rows * outputs);
@@ -98,8 +98,11 @@ function predictLayers(layers: tf.LayersModel, head: string, x: Float32Array, ro
       const logits = layers.predict(tf.tensor2d(x.subarray(start * width, (start + count) * width), [count, width]), { batchSize: count }) as tf.Tensor;
       return head === 'logistic' ? tf.sigmoid(logits) : head === 'softmax' ? tf.softmax(logits) : logits;
     });
-    values.set(out.dataSync(), start * outputs);
-    out.dispose();
+    try {
+      values.set(await out.data(), start * outputs);
+    } finally {
+      out.dispose();
+    }
   }
   return { values, outputs };
 }
@@ -137,7 +140,7 @@ export async function runScore(params: ScoreParams, ctx: ExecutorContext): Promi
       } else {
         const width = header.inputs.plan.dim - 1;
         checkWidth(model.layers!, width, 'the feature plan\'s inputs');
-        ({ values, outputs } = predictLayers(model.layers!, header.head, expandRows(built.design, Int32Array.from({ length: rows }, (_, i) => i), width), rows, width));
+        ({ values, outputs } = await predictLayers(model.layers!, header.head, expandRows(built.design, Int32Array.from({ length: rows }, (_, i) => i), width), rows, width));
         engine = `tfjs-${tf.getBackend()}`;
       }
     } else {
@@ -146,7 +149,7 @@ export async function runScore(params: ScoreParams, ctx: ExecutorContext): Promi
       missing = inputs.missing;
       if (header.type === 'glm') throw new FabricError('bad-input', 'score: a GLM artifact must carry its feature plan');
       checkWidth(model.layers!, columns.length, `the columns ${JSON.stringify(columns)}`);
-      ({ values, outputs } = predictLayers(model.layers!, header.head, inputs.x, rows, columns.length));
+      ({ values, outputs } = await predictLayers(model.layers!, header.head, inputs.x, rows, columns.length));
       engine = `tfjs-${tf.getBackend()}`;
     }
     for (let r = 0; r < rows; r++) if (missing[r]) values.fill(NaN, r * outputs, (r + 1) * outputs);

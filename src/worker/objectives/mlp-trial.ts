@@ -41,7 +41,7 @@ function shuffled(n: number, seed: number): Int32Array {
 }
 
 /** Mean loss and predictions of `m` under `model`. */
-function evaluate(model: tf.Sequential, head: SampleDesign['kind'], m: DesignMatrix, inputs: number, outputs: number): { loss: number; scores: Float64Array } {
+async function evaluate(model: tf.Sequential, head: SampleDesign['kind'], m: DesignMatrix, inputs: number, outputs: number): Promise<{ loss: number; scores: Float64Array }> {
   let loss = 0;
   const scores = new Float64Array(m.rows * (head === 'softmax' ? outputs : 1));
   for (let start = 0; start < m.rows; start += EVAL_CHUNK) {
@@ -49,9 +49,13 @@ function evaluate(model: tf.Sequential, head: SampleDesign['kind'], m: DesignMat
     const x = tf.tensor2d(expandRows(m, rows, inputs), [rows.length, inputs]);
     const logits = model.predict(x) as tf.Tensor;
     const sum = batchLossSum(head, logits, m.y.subarray(start, start + rows.length), outputs);
-    loss += sum.dataSync()[0]!;
-    scores.set(predictionsOf(head, logits), start * (head === 'softmax' ? outputs : 1));
-    tf.dispose([x, logits, sum]);
+    try {
+      // data(), not dataSync(): see predictionsOf in mlp-layers.ts.
+      loss += (await sum.data())[0]!;
+      scores.set(await predictionsOf(head, logits), start * (head === 'softmax' ? outputs : 1));
+    } finally {
+      tf.dispose([x, logits, sum]);
+    }
   }
   return { loss: m.rows > 0 ? loss / m.rows : NaN, scores };
 }
@@ -79,14 +83,17 @@ export async function runMlpTrial(params: Readonly<Record<string, unknown>>, d: 
           const penalty = model.losses.length > 0 ? tf.addN(model.losses.map((fn) => fn())) : tf.scalar(0);
           return tf.add(data, penalty) as tf.Scalar;
         }, true)!;
-        sum += cost.dataSync()[0]! * rows.length;
-        tf.dispose([x, cost]);
+        try {
+          sum += (await cost.data())[0]! * rows.length;
+        } finally {
+          tf.dispose([x, cost]);
+        }
         // Yield between batches so the slot stays responsive to the page (pings, cancels).
         if ((start / p.batchSize) % 64 === 63) await new Promise((r) => setTimeout(r, 0));
       }
       trainLoss = sum / Math.max(1, m.rows);
     }
-    const held = evaluate(model, d.kind, d.holdout, inputs, outputs);
+    const held = await evaluate(model, d.kind, d.holdout, inputs, outputs);
     const metrics: Record<string, number> = { trainLoss };
     if (d.kind === 'logistic' && d.holdout.rows > 0) metrics.auc = auc(d.holdout.y, held.scores);
     return { loss: held.loss, metrics };
