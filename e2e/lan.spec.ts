@@ -183,6 +183,9 @@ test.describe('LAN mode from a second host (network namespace)', () => {
     expect(report.count).toBe(3_000_000);
     expect(report.tasksByNode).toEqual({ [node.id]: 30 });
     await expect(card.getByTestId('device-tasks')).toHaveText('30 tasks done');
+    // A job started outside the guided demo shows on the projector's "now running" line too.
+    await expect(page.getByTestId('job-name')).toHaveText('describe');
+    await expect(page.getByTestId('job-status')).toHaveAttribute('data-state', 'done');
     expect(output.join(''), 'no page errors in the volunteer').not.toMatch(/page error/);
     await context.close();
   });

@@ -24,6 +24,30 @@ export function wantsProjector(params: URLSearchParams, lan: boolean): boolean {
 /** Redraws of the device grid at most this often: live to the eye, cheap for the slots (as the nodes table). */
 const REDRAW_MS = 250;
 
+/** A job's first log line, its last, or its failure (src/coordinator/fabric.ts writes them). */
+const JOB = '(describe|train|groupBy\\(\\)\\.fit|groupBy\\(\\)\\.apply|tune|score|scoreStream)';
+const JOB_START = new RegExp(`^${JOB}: (.*)$`);
+const JOB_DONE = new RegExp(`^${JOB} done (in .*)$`);
+const JOB_FAILED = new RegExp(`^${JOB} failed: (.*)$`);
+
+/**
+ * Jobs started elsewhere (the dashboard, the console, a script) show on the "now running" line
+ * too, from the log; the demo's own jobs report there themselves, with their progress.
+ */
+function followLoggedJobs(fabric: Fabric, jobs: JobStatus, lock: JobLock): void {
+  fabric.on('log', (e) => {
+    if (lock.running) return;
+    const done = JOB_DONE.exec(e.text);
+    const failed = done ? null : JOB_FAILED.exec(e.text);
+    const start = done || failed ? null : JOB_START.exec(e.text);
+    if (start) {
+      jobs.begin(start[1]!);
+      jobs.progress(start[2]!);
+    } else if (done) jobs.end(`${done[1]} ${done[2]}`, true);
+    else if (failed) jobs.end(failed[2]!, false);
+  });
+}
+
 /** Builds the view above the dashboard, which it hides until asked. */
 export function mountProjector(fabric: Fabric, showError: (e: unknown) => void): void {
   document.body.classList.add('projector');
@@ -79,6 +103,7 @@ export function mountProjector(fabric: Fabric, showError: (e: unknown) => void):
   };
   fabric.on('dataset', showDataset);
   showDataset();
+  followLoggedJobs(fabric, jobs, lock);
   mountSampleCheck(sample, fabric, jobs, lock, showError);
   mountDemoPanel(demo, fabric, jobs, lock, showError);
 }
