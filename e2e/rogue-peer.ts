@@ -71,7 +71,7 @@ export async function fuzzBatch(args: FuzzArgs): Promise<FuzzReport> {
   /** One connection's frames: a chunked hello, one mutation near its end, then junk. */
   const program = (): { frames: Uint8Array[]; mutation: string } => {
     const hello: Record<string, unknown> = {
-      type: 'hello', protocol: 1, token: args.fixedToken ?? randomToken(), name: 'rogue', userAgent: 'r'.repeat(200 + int(300)), slots: [probe],
+      type: 'hello', protocol: 2, token: args.fixedToken ?? randomToken(), name: 'rogue', userAgent: 'r'.repeat(200 + int(300)), slots: [probe],
     };
     let mutation = args.fixedToken ? 'join-flood' : ['flip', 'truncate', 'bad-length', 'huge-size', 'bad-magic', 'bad-index', 'wrong-type', 'wrong-message', 'junk-only', 'json-garbage'][int(10)]!;
     if (mutation === 'wrong-type') {
@@ -227,7 +227,7 @@ export async function insiderSession(args: InsiderArgs): Promise<InsiderReport> 
       await Promise.race([new Promise<void>((r) => (wake = r)), new Promise((r) => setTimeout(r, 200)), closed]);
     }
   };
-  send({ type: 'hello', protocol: 1, token: args.token, name: args.name, userAgent: 'insider', slots: [{ chosen: 'wasm', gflops: 1000, measurements: [], crossOriginIsolated: true }] });
+  send({ type: 'hello', protocol: 2, token: args.token, name: args.name, userAgent: 'insider', slots: [{ chosen: 'wasm', gflops: 1000, measurements: [], crossOriginIsolated: true }] });
   report.welcomed = (await waitFor('welcome', 20_000)) !== undefined;
   for (let i = 0; i < 5; i++) send({ type: 'heartbeat', sentAt: Date.now() });
   const heartbeat = setInterval(() => send({ type: 'heartbeat', sentAt: Date.now() }), 500);

@@ -9,6 +9,7 @@ import { SECURITY_HEADERS } from './csp.ts';
 import { cspReportMiddleware } from './csp-reports.ts';
 import { ISOLATION_HEADERS } from './isolation.ts';
 import { mountPeerServer, PEER_PATH } from './peer-server.ts';
+import { shortLinkMiddleware } from './short-link.ts';
 
 /** What the server tells pages about itself. Mirrored by `ServerConfig` in src/protocol. */
 export interface FabricServerOptions {
@@ -29,18 +30,21 @@ export function fabricServer(options: FabricServerOptions = {}): Plugin {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     next();
   };
+  const shortLink = shortLinkMiddleware();
   return {
     name: 'fabric-server',
     configureServer(server) {
       server.middlewares.use(headersMiddleware);
       server.middlewares.use(configMiddleware);
       server.middlewares.use(cspReportMiddleware());
+      server.middlewares.use(shortLink);
       if (server.httpServer) server.middlewares.use(mountPeerServer(server.httpServer).middleware);
     },
     configurePreviewServer(server) {
       server.middlewares.use(headersMiddleware);
       server.middlewares.use(configMiddleware);
       server.middlewares.use(cspReportMiddleware());
+      server.middlewares.use(shortLink);
       server.middlewares.use(mountPeerServer(server.httpServer).middleware);
     },
   };

@@ -20,6 +20,7 @@ export type { FeatureSpec, TargetSpec, MissingPolicy, FeaturePlan } from './prot
 export type { JobProgress, SchedulerOptions } from './coordinator/scheduler';
 export type { SignalServer } from './coordinator/room';
 export { Volunteer, type JoinOptions, type VolunteerStatus, type VolunteerState } from './worker/volunteer';
+export type { Standing } from './protocol/messages';
 export { FabricError, ERROR_CODES, type FabricErrorCode } from './protocol/errors';
 export type { ColumnInfo, DatasetInfo, PartitionRef } from './protocol/dataset';
 export type { ProbeReport, BackendName } from './protocol/slot-api';

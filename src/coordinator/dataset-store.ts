@@ -29,6 +29,8 @@ export interface LoadDatasetOptions {
   readonly partitionRows?: number;
   /** CSV only: a column's type instead of the inferred one, e.g. `{ zip: 'utf8' }` (src/data/csv-types.ts). */
   readonly columnTypes?: Readonly<Record<string, CsvColumnType>>;
+  /** Keep only this fraction of the rows, as short runs evenly spaced over the file (0.01 for 1%). */
+  readonly sample?: number;
 }
 
 /** Holds the loaded dataset. */
@@ -61,7 +63,7 @@ export class DatasetStore {
   async load(source: DatasetSource, options: LoadDatasetOptions = {}): Promise<DatasetInfo> {
     const t0 = performance.now();
     const loader = this.startLoader();
-    const opts: LoadOptions = { partitionRows: options.partitionRows, columnTypes: options.columnTypes };
+    const opts: LoadOptions = { partitionRows: options.partitionRows, columnTypes: options.columnTypes, sample: options.sample };
     let reply;
     if (isSyntheticSource(source)) {
       const o = source.options;

@@ -38,4 +38,6 @@ export interface ExecutorNode {
   onLost(cb: (reason: FabricError) => void): void;
   /** Releases the node. */
   close(reason: string): void;
+  /** Makes every task on the node take `factor` times as long (fault demos); absent where a node cannot. */
+  setSlowdown?(factor: number): Promise<void>;
 }

@@ -33,6 +33,8 @@ import { runTrainJob, type TrainedModel, type TrainOptions } from './jobs/train'
 import { LocalNode } from './local-node';
 import { Room, type LinkCloseStats, type SignalServer } from './room';
 import { Scheduler, type SchedulerOptions } from './scheduler';
+import { StandingsBroadcaster } from './standings';
+import { VolunteerNode } from './volunteer-node';
 import type { Checkpoint, CheckpointDataset, CheckpointSummary, DatasetIdentity, ResumeOptions } from './checkpoint/checkpoint-types';
 import { Checkpoints } from './checkpoint/checkpoints';
 import { checkLoaded, identifySource, planDataset } from './checkpoint/dataset-identity';
@@ -109,6 +111,11 @@ export class Fabric {
   /** Checkpoints of train and tune jobs (IndexedDB); what the loaded dataset was loaded from. */
   private readonly saved = new Checkpoints(undefined, (e) => this.log('warn', `checkpoint not written: ${FabricError.from(e).message}`));
   private identity: DatasetIdentity | undefined;
+  /** Tells each volunteer its share and rank as tasks commit (classroom mode's volunteer page). */
+  private readonly standings = new StandingsBroadcaster(() => this.cluster.list(), (id, s) => {
+    const node = this.cluster.get(id);
+    if (node instanceof VolunteerNode) node.sendStanding(s);
+  });
 
   private constructor(private readonly options: FabricOptions) {
     this.scheduler = new Scheduler(options.scheduler);
@@ -116,6 +123,7 @@ export class Fabric {
     this.publicOrigin = options.publicOrigin ?? location.origin;
     this.scheduler.onEvent((e) => {
       this.cluster.record(e);
+      if (e.type === 'task-committed') this.standings.poke();
       if (e.type === 'task-committed') this.events.emit('task', { taskId: e.taskId, nodeId: e.nodeId, partitions: e.partitions, ms: e.ms });
       if (e.type === 'node-lost' && e.requeued > 0) this.log('warn', `node ${e.nodeId} was lost with ${e.requeued} task(s) running; they were queued again`);
       if (e.type === 'task-failed') this.log(e.willRetry ? 'warn' : 'error', `task ${e.taskId} failed on ${e.nodeId}: [${e.error.code}] ${e.error.message}${e.willRetry ? ' (will retry)' : ''}`);
@@ -431,8 +439,29 @@ export class Fabric {
     await this.local?.setSlowdown(factor);
   }
 
+  /**
+   * Fault demos: makes every task on node `id` take `factor` times as long (1 undoes it). A
+   * volunteer is told over its link; the local node slows its own slots.
+   */
+  async setNodeSlowdown(id: string, factor: number): Promise<void> {
+    if (!Number.isFinite(factor) || factor < 1 || factor > 100) {
+      throw new FabricError('bad-input', `setNodeSlowdown: factor must be a number from 1 (normal) to 100, got ${factor}`);
+    }
+    const node = this.requireNode('setNodeSlowdown', id);
+    if (!node.setSlowdown) throw new FabricError('bad-input', `setNodeSlowdown: node ${node.name} cannot be slowed down`);
+    await node.setSlowdown(factor);
+    this.log('info', factor === 1 ? `node ${node.name} (${id}) set back to normal speed` : `node ${node.name} (${id}) slowed down ${factor}x`);
+  }
+
+  private requireNode(what: string, id: string): ExecutorNode {
+    const node = this.cluster.get(id);
+    if (!node) throw new FabricError('bad-input', `${what}: no live node has id "${id}"; the live ones are ${this.nodes().map((n) => n.id).join(', ') || 'none'}. Read ids from fabric.nodes().`);
+    return node;
+  }
+
   /** Closes the room and the local slots. */
   stop(): void {
+    this.standings.stop();
     this.room?.close();
     this.local?.close('coordinator stopped');
   }

@@ -10,7 +10,7 @@
 import type { MessageLink } from '../link/message-link';
 import type { ArtifactRef, PartitionRef } from '../protocol/dataset';
 import { FabricError } from '../protocol/errors';
-import type { CoordinatorMessage, VolunteerMessage } from '../protocol/messages';
+import type { CoordinatorMessage, Standing, VolunteerMessage } from '../protocol/messages';
 import type { ProbeReport, TaskRequest } from '../protocol/slot-api';
 import type { ExecutorNode, TaskOutput } from './executor-node';
 import type { BlobStore } from './blob-store';
@@ -38,7 +38,7 @@ export class VolunteerNode implements ExecutorNode {
 
   constructor(
     readonly id: string,
-    readonly name: string,
+    private nickname: string,
     slots: readonly ProbeReport[],
     private readonly link: MessageLink<VolunteerMessage, CoordinatorMessage>,
     private readonly store: BlobStore,
@@ -48,6 +48,21 @@ export class VolunteerNode implements ExecutorNode {
     this.stored = new Set(stored);
     this.slots = [...slots];
     link.onClose((reason) => this.lose(reason));
+  }
+
+  /** The volunteer's nickname; it may change it after joining. */
+  get name(): string {
+    return this.nickname;
+  }
+
+  /** Asks the volunteer to make every task take `factor` times as long (fault demos; 1 undoes it). */
+  async setSlowdown(factor: number): Promise<void> {
+    await this.link.send({ type: 'slowdown', factor });
+  }
+
+  /** Tells the volunteer where it stands among the live nodes; a closed link drops it. */
+  sendStanding(standing: Standing): void {
+    if (!this.lostWith) void this.link.send({ type: 'standing', standing }).catch(() => undefined);
   }
 
   traffic(): { bytesIn: number; bytesOut: number } {
@@ -119,6 +134,10 @@ export class VolunteerNode implements ExecutorNode {
         return;
       case 'hello':
         this.violation('sent a second hello');
+        return;
+      case 'rename':
+        // An empty name keeps the old one: the table always has something to show.
+        if (msg.name.trim()) this.nickname = msg.name.trim();
         return;
       case 'heartbeat':
       case 'status':

@@ -6,6 +6,7 @@ import { choosePartitionRows, partitionTable } from './partition';
 import { SNIFF_BYTES, sniffFormat } from './formats';
 import { readCsv, type CsvOptions } from './read-csv';
 import { readTable, type ParquetDecoder } from './read-table';
+import { sampleTable } from './sample';
 import { columnInfos } from './schema';
 
 /** Options of a load. */
@@ -16,6 +17,8 @@ export interface LoadOptions {
   readonly columnTypes?: CsvOptions['columnTypes'];
   /** CSV only: the longest record accepted, in characters. */
   readonly maxRecordChars?: number | undefined;
+  /** Keep only this fraction of rows, as evenly spaced runs (src/data/sample.ts); all when omitted. */
+  readonly sample?: number | undefined;
 }
 
 /** A loaded dataset with its partition bytes, as the loader hands it to the coordinator. */
@@ -47,7 +50,8 @@ export async function loadBlob(blob: Blob, name: string, decodeParquet: ParquetD
 }
 
 /** Partitions a table already in memory (a generated dataset). */
-export async function loadTable(table: Table, name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
+export async function loadTable(whole: Table, name: string, options: LoadOptions = {}): Promise<LoadedDataset> {
+  const table = options.sample === undefined ? whole : sampleTable(whole, options.sample);
   const rows = options.partitionRows ?? choosePartitionRows(table);
   if (!Number.isInteger(rows) || rows < 1) {
     throw new FabricError('bad-input', `load: options.partitionRows must be a whole number of at least 1, got ${String(options.partitionRows)}`);

@@ -35,6 +35,7 @@ const validVolunteer = {
   cachedErr: { type: 'cached', slot: 0, id: 'd1/0', reply: { ok: false, error: { code: 'task-failed', message: 'damaged', stack: 'at x' } } },
   status: { type: 'status', text: 'probing backends' },
   slotReport: { type: 'slot-report', slot: 0, report: { ...probe, chosen: 'wasm', deviceLost: { count: 1, backend: 'webgpu', kernel: 'webgpu', detail: 'tfjs: WebGPU device lost (destroyed); fell back to wasm' } } },
+  rename: { type: 'rename', name: 'Sam' },
   bye: { type: 'bye', reason: 'tab closed' },
 };
 
@@ -114,6 +115,23 @@ describe('VolunteerMessageSchema', () => {
   });
 });
 
+describe('classroom messages', () => {
+  it('caps a new nickname at 64 characters, as the hello does', () => {
+    expect(failurePath(VolunteerMessageSchema, { type: 'rename', name: 'n'.repeat(65) })).toBe('name');
+  });
+
+  it('takes slowdown factors from 1 to 100 only', () => {
+    for (const factor of [0, 0.5, 101, Number.NaN]) expect(failurePath(CoordinatorMessageSchema, { type: 'slowdown', factor })).toBe('factor');
+  });
+
+  it('rejects a standing with a share outside 0 to 1, or a rank of 0', () => {
+    const standing = { tasksDone: 1, share: 0.5, rank: 1, of: 2 };
+    expect(failurePath(CoordinatorMessageSchema, { type: 'standing', standing: { ...standing, share: 1.5 } })).toBe('standing.share');
+    expect(failurePath(CoordinatorMessageSchema, { type: 'standing', standing: { ...standing, rank: 0 } })).toBe('standing.rank');
+    expect(failurePath(CoordinatorMessageSchema, { type: 'standing', standing: { ...standing, tasksDone: -1 } })).toBe('standing.tasksDone');
+  });
+});
+
 describe('CoordinatorMessageSchema', () => {
   const task = { type: 'task', slot: 1, task: { taskId: 't-9', kind: 'describe', params: { columns: ['delay'] }, partitions: [ref], artifacts: [] } };
 
@@ -124,6 +142,8 @@ describe('CoordinatorMessageSchema', () => {
       { type: 'heartbeat', sentAt: 5 },
       { type: 'partition', slot: 0, ref },
       task,
+      { type: 'slowdown', factor: 5 },
+      { type: 'standing', standing: { tasksDone: 12, share: 0.25, rank: 2, of: 13 } },
     ]) {
       expect(CoordinatorMessageSchema.safeParse(msg).data).toEqual(msg);
     }

@@ -7,7 +7,7 @@ import { z } from './zod';
 import { ERROR_CODES } from './errors';
 
 /** Bumped when a message changes shape; a volunteer on another version is turned away. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const id = z.string().min(1).max(256);
 const errorCode = z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES, ...(keyof typeof ERROR_CODES)[]]);
@@ -85,14 +85,34 @@ export const VolunteerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), text: z.string().max(512) }),
   /** A slot's new report, after it lost a WebGPU device and re-acquired one or fell back. */
   z.object({ type: z.literal('slot-report'), slot: z.number().int().nonnegative(), report: ProbeReportSchema }),
+  /** The volunteer changed its nickname after joining (the volunteer page's name field). */
+  z.object({ type: z.literal('rename'), name: z.string().max(64) }),
   z.object({ type: z.literal('bye'), reason: z.string().max(512) }),
 ]);
+
+/** Where a volunteer stands among the live nodes (classroom mode); tasks committed, not merely run. */
+export const StandingSchema = z.object({
+  tasksDone: z.number().int().nonnegative(),
+  /** This node's fraction of all tasks the live nodes committed, 0 to 1. */
+  share: z.number().min(0).max(1),
+  /** 1 for the node with the most tasks committed. */
+  rank: z.number().int().positive(),
+  /** Live nodes ranked, this one included. */
+  of: z.number().int().positive(),
+});
+
+/** Slowdown factors a coordinator may ask for: 1 is normal; past 100 a task would look lost. */
+export const SlowdownFactorSchema = z.number().min(1).max(100);
 
 /** Messages the coordinator sends. */
 export const CoordinatorMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), nodeId: id, heartbeatMs: z.number().positive(), lostAfterMs: z.number().positive() }),
   z.object({ type: z.literal('reject'), code: errorCode, reason: z.string().max(2048) }),
   z.object({ type: z.literal('heartbeat'), sentAt: z.number() }),
+  /** Fault demos: every task on this volunteer is to take `factor` times as long (1 undoes it). */
+  z.object({ type: z.literal('slowdown'), factor: SlowdownFactorSchema }),
+  /** The volunteer's standing, sent now and then so its page can show its share and rank. */
+  z.object({ type: z.literal('standing'), standing: StandingSchema }),
   /** One partition's Arrow IPC bytes follow as the message's single binary payload. */
   z.object({ type: z.literal('partition'), slot: z.number().int().nonnegative(), ref: PartitionRefSchema }),
   /** One artifact's bytes follow as the message's single binary payload; `keep` asks the volunteer to store it on disk (a model). */
@@ -115,3 +135,4 @@ export const CoordinatorMessageSchema = z.discriminatedUnion('type', [
 
 export type VolunteerMessage = z.infer<typeof VolunteerMessageSchema>;
 export type CoordinatorMessage = z.infer<typeof CoordinatorMessageSchema>;
+export type Standing = z.infer<typeof StandingSchema>;

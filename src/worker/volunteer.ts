@@ -9,7 +9,7 @@ import { fromPeerConnection, whenOpen } from '../link/peerjs-channel';
 import { MessageLink } from '../link/message-link';
 import { FabricError } from '../protocol/errors';
 import { DEFAULT_LIMITS } from '../protocol/framing';
-import { CoordinatorMessageSchema, PROTOCOL_VERSION, type CoordinatorMessage, type VolunteerMessage } from '../protocol/messages';
+import { CoordinatorMessageSchema, PROTOCOL_VERSION, type CoordinatorMessage, type Standing, type VolunteerMessage } from '../protocol/messages';
 import type { BackendName, ProbeReport, SlotMemory } from '../protocol/slot-api';
 import { isTaskKind } from '../protocol/tasks';
 import type { CacheReply } from '../protocol/slot-api';
@@ -52,6 +52,12 @@ export interface VolunteerStatus {
   partitionsCached: number;
   bytesIn: number;
   bytesOut: number;
+  /** The nickname the coordinator shows. */
+  name: string;
+  /** Every task takes this many times as long (1 is normal); the coordinator may change it. */
+  slowdown: number;
+  /** Share of the work and rank among the live nodes, as the coordinator last said. */
+  standing?: Standing | undefined;
 }
 
 /** Heartbeat period; the coordinator's welcome may change it. */
@@ -62,7 +68,7 @@ const LOST_AFTER_MS = 10_000;
 /** A joined (or joining) volunteer node. */
 export class Volunteer {
   readonly status: VolunteerStatus = {
-    state: 'starting', detail: 'starting', slots: [], tasksDone: 0, tasksRunning: 0, partitionsCached: 0, bytesIn: 0, bytesOut: 0,
+    state: 'starting', detail: 'starting', slots: [], tasksDone: 0, tasksRunning: 0, partitionsCached: 0, bytesIn: 0, bytesOut: 0, name: '', slowdown: 1,
   };
   private readonly listeners: ((s: VolunteerStatus) => void)[] = [];
   private slots: SlotHandle[] = [];
@@ -71,7 +77,9 @@ export class Volunteer {
   /** Models kept on disk across visits; undefined where IndexedDB is unavailable. */
   private blobDb: Promise<BlobDb | undefined> = BlobDb.open().catch(() => undefined);
 
-  private constructor(private readonly options: JoinOptions) {}
+  private constructor(private readonly options: JoinOptions) {
+    this.status.name = options.name ?? '';
+  }
 
   /** Starts slots and joins. Resolves once the coordinator has welcomed us. */
   static async join(options: JoinOptions, onStatus?: (s: VolunteerStatus) => void): Promise<Volunteer> {
@@ -90,6 +98,14 @@ export class Volunteer {
   /** Changes the slowdown of every slot. */
   async setSlowdown(factor: number): Promise<void> {
     await Promise.all(this.slots.map((s) => s.api.setSlowdown(factor)));
+    this.update({ slowdown: factor });
+  }
+
+  /** Changes the nickname: sent with the hello, or to the coordinator at once when already joined. */
+  setName(name: string): void {
+    const trimmed = name.trim().slice(0, 64);
+    this.update({ name: trimmed });
+    if (trimmed && this.status.state === 'joined') void this.link?.send({ type: 'rename', name: trimmed }).catch(() => undefined);
   }
 
   /**
@@ -175,7 +191,7 @@ export class Volunteer {
     const stored = await this.blobDb.then((db) => db?.hashes()).catch(() => undefined);
     await link.send({
       type: 'hello', protocol: PROTOCOL_VERSION, token: this.options.token,
-      name: this.options.name ?? '', userAgent: navigator.userAgent.slice(0, 512), slots: this.slots.map((s) => s.report),
+      name: this.status.name, userAgent: navigator.userAgent.slice(0, 512), slots: this.slots.map((s) => s.report),
       ...(stored && stored.length > 0 ? { stored: stored.slice(0, 256) } : {}),
     });
     await welcomed;
@@ -261,6 +277,12 @@ export class Volunteer {
         return;
       case 'artifact-stored':
         this.cacheStored(msg);
+        return;
+      case 'slowdown':
+        void this.setSlowdown(msg.factor).then(() => this.update({ detail: msg.factor > 1 ? `the coordinator slowed this device ${msg.factor}x (a fault demo)` : 'the coordinator set this device back to normal speed' }));
+        return;
+      case 'standing':
+        this.update({ standing: msg.standing });
         return;
       case 'task': {
         const slot = this.slots[msg.slot];

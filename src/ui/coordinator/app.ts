@@ -16,6 +16,7 @@ import { mountSyntheticForm } from './synthetic-form';
 import { mountTrainPanel } from './train-panel';
 import { mountTunePanel } from './tune-panel';
 import { verificationParam } from './verify-param';
+import { mountProjector, wantsProjector } from '../classroom/projector';
 
 declare global {
   interface Window {
@@ -76,6 +77,8 @@ async function main(): Promise<Fabric> {
   window.fabric = fabric;
   // The whole public API beside the instance, for page scripts and tests (model builders, hp, exports).
   window.fabricApi = fabricApi;
+  // Classroom mode: the projector view over the dashboard (?view=projector, or LAN mode's default).
+  if (wantsProjector(params, config.publicOrigin !== null)) mountProjector(fabric, showError);
 
   for (const e of fabric.logs()) appendLog($('log'), e);
   fabric.on('log', (e) => appendLog($('log'), e));

@@ -9,6 +9,7 @@ import { FabricError, Volunteer, type VolunteerStatus } from '../../index';
 import { h, replace, throttle } from '../dom';
 import { formatBytes, formatInt } from '../format';
 import { lieMode } from '../../worker/liar';
+import { ordinal, standingText } from './standing';
 
 declare global {
   interface Window {
@@ -51,8 +52,12 @@ function draw(s: VolunteerStatus): void {
   replace($('status'),
     h('h2', {}, h('span', { class: `badge ${s.state}`, 'data-testid': 'volunteer-state', 'data-state': s.state }, STATE_TEXT[s.state]), s.nodeId ? h('span', { class: 'muted small' }, ` as ${s.nodeId}`) : null),
     h('p', { 'data-testid': 'volunteer-detail' }, s.detail),
+    h('p', { class: 'standing', 'data-testid': 'volunteer-standing', 'data-rank': s.standing?.rank ?? '' }, standingText(s.standing)),
     h('dl', { class: 'stats' },
       h('dt', {}, 'Tasks done'), h('dd', { 'data-testid': 'tasks-done' }, formatInt(s.tasksDone)),
+      h('dt', {}, 'Share of the work'), h('dd', { 'data-testid': 'volunteer-share' }, s.standing ? `${(s.standing.share * 100).toFixed(1)}%` : '—'),
+      h('dt', {}, 'Rank'), h('dd', { 'data-testid': 'volunteer-rank' }, s.standing ? `${ordinal(s.standing.rank)} of ${s.standing.of}` : '—'),
+      h('dt', {}, 'Speed'), h('dd', { 'data-testid': 'volunteer-speed' }, s.slowdown > 1 ? `slowed ${s.slowdown}×` : 'normal'),
       h('dt', {}, 'Running now'), h('dd', {}, formatInt(s.tasksRunning)),
       h('dt', {}, 'Partitions cached'), h('dd', {}, formatInt(s.partitionsCached)),
       h('dt', {}, 'Received'), h('dd', {}, formatBytes(s.bytesIn)),
@@ -83,16 +88,30 @@ async function main(): Promise<void> {
     throw new FabricError('bad-input', `This join link asks for backend "${backend}"; use webgpu, wasm or cpu, or leave it out to use the fastest.`);
   }
   $<HTMLSelectElement>('slow').value = String(slow);
+  // The nickname can be changed at any time: before the welcome it is kept, then sent.
+  const nameInput = $<HTMLInputElement>('nickname');
+  nameInput.value = params.get('name') ?? '';
+  let joined: Volunteer | undefined;
+  $('nickname-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    joined?.setName(nameInput.value);
+    $('nickname-saved').textContent = nameInput.value.trim() ? `Saved: the class sees you as "${nameInput.value.trim()}".` : 'No nickname: the class sees a number.';
+  });
   const volunteer = await Volunteer.join({
     room,
     token,
-    name: params.get('name') ?? '',
+    name: nameInput.value,
     ...(slots ? { slots: Number(slots) } : {}),
     ...(backend ? { backend } : {}),
     slowdown: slow,
     lie: lieMode(params.get('lie')),
   }, render);
   window.volunteer = volunteer;
+  joined = volunteer;
+  if (nameInput.value.trim() !== volunteer.status.name) volunteer.setName(nameInput.value);
+  volunteer.onStatus((st) => {
+    if ($<HTMLSelectElement>('slow').value !== String(st.slowdown)) $<HTMLSelectElement>('slow').value = String(st.slowdown);
+  });
   $<HTMLSelectElement>('slow').addEventListener('change', (e) => void volunteer.setSlowdown(Number((e.target as HTMLSelectElement).value)));
   $('leave').addEventListener('click', () => volunteer.leave('the volunteer pressed Leave'));
   window.addEventListener('pagehide', () => volunteer.leave('the volunteer tab closed'));
