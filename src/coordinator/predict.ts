@@ -3,7 +3,8 @@
  * machine, bypassing the scheduler's queue: the row goes to the slot as a one-row Arrow table,
  * and the slot keeps the model loaded between calls. Latencies are kept for p50 and p99.
  */
-import { tableFromArrays, tableToIPC } from 'apache-arrow';
+import { makeData, makeVector, Null, Table, tableToIPC, type Vector } from 'apache-arrow';
+import { boolVector, dateVector, float64Vector, utf8Vector } from '../data/arrow-vectors';
 import { FabricError } from '../protocol/errors';
 import type { ScoreParams, ScoreResult } from '../protocol/score';
 import type { TaskRequest } from '../protocol/slot-api';
@@ -21,16 +22,24 @@ const KEEP = 10_000;
 /** A record to predict: column name to value. */
 export type PredictRow = Readonly<Record<string, number | string | boolean | Date | null>>;
 
+/** One value as a one-row vector of its type (a null has the Null type, as Arrow infers it). */
+function vectorOf(v: number | string | boolean | Date | null): Vector {
+  if (v === null) return makeVector(makeData({ type: new Null(), length: 1, nullCount: 1 }));
+  if (typeof v === 'number') return float64Vector([v]);
+  if (typeof v === 'string') return utf8Vector([v]);
+  if (typeof v === 'boolean') return boolVector([v]);
+  return dateVector([v]);
+}
+
 /** One record as Arrow IPC: numbers as Float64, text as Utf8, dates as Date (ms), booleans as Bool. */
 export function rowIpc(row: PredictRow): Uint8Array {
   if (!row || typeof row !== 'object' || Object.keys(row).length === 0) throw new FabricError('bad-input', `predict: row must be an object of column values, e.g. { distance: 500, origin: 'SFO' }; got ${JSON.stringify(row)}`);
-  const columns: Record<string, unknown[]> = {};
+  const columns: Record<string, Vector> = {};
   for (const [k, v] of Object.entries(row)) {
     if (v !== null && !['number', 'string', 'boolean'].includes(typeof v) && !(v instanceof Date)) throw new FabricError('bad-input', `predict: column "${k}" has a ${typeof v}; values must be numbers, text, booleans, Dates or null`);
-    columns[k] = [v];
+    columns[k] = vectorOf(v);
   }
-  // tableFromArrays infers each column's type from its one value (a typed parameter would need a literal type per column).
-  return tableToIPC(tableFromArrays(columns as Parameters<typeof tableFromArrays>[0]) as Parameters<typeof tableToIPC>[0], 'stream');
+  return tableToIPC(new Table(columns), 'stream');
 }
 
 /** Real-time predictions on one slot of a node. */

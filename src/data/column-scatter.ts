@@ -4,7 +4,8 @@
  * group's destination rows are written in order, so both sides stream through memory. No row
  * becomes a JS object; 64-bit values move as two 32-bit words, never as BigInts.
  */
-import { Data, DataType, Vector, vectorFromArray, type Dictionary } from 'apache-arrow';
+import { Data, DataType, makeData, makeVector, Vector, type Dictionary } from 'apache-arrow';
+import { utf8Vector } from './arrow-vectors';
 import { FabricError } from '../protocol/errors';
 import { isValidRow, MAX_INT32, offsetView } from './arrow-buffers';
 
@@ -160,7 +161,7 @@ function mergeDictionaries(chunks: readonly Data<Dictionary>[], column: string):
     }
     return remap;
   });
-  return { dictionary: vectorFromArray([...merged.keys()], chunks[0]!.type.dictionary), remaps };
+  return { dictionary: dictionaryValues([...merged.keys()], chunks[0]!.type.dictionary), remaps };
 }
 
 function scatterIndices(chunks: readonly Data<Dictionary>[], dest: Int32Array, column: string): { indices: ArrayBufferView; dictionary: Vector | undefined } {
@@ -209,4 +210,24 @@ export function scatterColumn(chunks: readonly Data[], dest: Int32Array, column:
   const bytes = scatterFixed(chunks.map((d) => ({ values: d.values as ArrayBufferView, length: d.length })), dest, width);
   const ArrayType = type.ArrayType as unknown as { new (buffer: ArrayBuffer): ArrayBufferView };
   return new Data(type, 0, length, nullCount, [undefined, new ArrayType(bytes.buffer), bitmap] as never);
+}
+
+/**
+ * A merged dictionary's values as a vector of the dictionary's value type, built from buffers
+ * (apache-arrow's `vectorFromArray` compiles code with `new Function`, which the CSP forbids).
+ */
+function dictionaryValues(keys: unknown[], type: DataType): Vector {
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return utf8Vector(keys as (string | null)[]);
+  const ArrayType = (type as DataType & { ArrayType: new (n: number) => ArrayLike<unknown> & Record<number, unknown> }).ArrayType;
+  const data = new ArrayType(keys.length);
+  const nullBitmap = new Uint8Array((keys.length + 7) >> 3);
+  let nullCount = 0;
+  keys.forEach((k, i) => {
+    if (k === null || k === undefined) nullCount += 1;
+    else {
+      data[i] = k;
+      nullBitmap[i >> 3]! |= 1 << (i & 7);
+    }
+  });
+  return makeVector(makeData({ type, length: keys.length, nullCount, nullBitmap: nullCount > 0 ? nullBitmap : undefined, data } as Parameters<typeof makeData>[0]));
 }

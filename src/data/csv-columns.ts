@@ -1,5 +1,6 @@
 /** Turning a CSV column's text values into one Arrow vector of its inferred (or given) type. */
-import { Bool, makeData, makeVector, Utf8, vectorFromArray, type Vector, Float64, Int64, TimestampMicrosecond } from 'apache-arrow';
+import { makeData, makeVector, type Vector, Float64, Int64, TimestampMicrosecond } from 'apache-arrow';
+import { boolVector, utf8Vector } from './arrow-vectors';
 import { FabricError } from '../protocol/errors';
 import { inferType, isBoolText, isFloatText, isInfinityText, isInt64Text, parseFloatText, parseTimestampMicros, tallyTypes, type CsvColumnType } from './csv-types';
 
@@ -58,14 +59,14 @@ export function buildCsvColumn(values: readonly string[], src: CsvCellSource, fo
 
 function buildVector(values: readonly string[], src: CsvCellSource, type: CsvColumnType): Vector {
   const n = values.length;
-  if (type === 'utf8') return vectorFromArray(values.map((v) => (v === '' ? null : v)), new Utf8());
+  if (type === 'utf8') return utf8Vector(values.map((v) => (v === '' ? null : v)));
   if (type === 'bool') {
-    return vectorFromArray(values.map((v, i) => {
+    return boolVector(values.map((v, i) => {
       if (v === '') return null;
       const s = v.trim();
       if (!isBoolText(s)) throw badValue(src, i, v, type, ', which the column was given as.');
       return s.toLowerCase() === 'true';
-    }), new Bool());
+    }));
   }
   const { bitmap, nullCount } = validity(values);
   if (type === 'float64') {

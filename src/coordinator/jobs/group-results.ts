@@ -4,7 +4,8 @@
  * Columns: the key, rows, status, message, one column per coefficient, one per metric (or per
  * custom value), fit_ms and node.
  */
-import { makeVector, tableToIPC, Table, Utf8, vectorFromArray, type Vector } from 'apache-arrow';
+import { makeVector, tableToIPC, Table, type Vector } from 'apache-arrow';
+import { utf8Vector } from '../../data/arrow-vectors';
 import type { GroupModel } from '../../protocol/groups';
 
 /** One group's row of the results table. */
@@ -67,7 +68,7 @@ function numbers(values: readonly (number | null)[]): Vector {
 }
 
 function texts(values: readonly string[]): Vector {
-  return vectorFromArray(values as string[], new Utf8());
+  return utf8Vector(values);
 }
 
 /** The results as an Arrow table (NaN where a number is missing). */
