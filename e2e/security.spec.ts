@@ -42,7 +42,9 @@ test('both pages carry the CSP, and a job with a volunteer trips none of it', as
   await volunteer.waitJoined();
   await coordinator.waitForNodes(2);
   expectMatchesReference(await coordinator.runDescribe());
-  expect(await coordinator.tasksByNode()).toHaveProperty(await volunteer.page.evaluate(() => window.volunteerStatus!.nodeId!));
+  // The volunteer computed under the policy (whether its result or the local slot's copy of a
+  // slow first task was committed is a race: speculation).
+  await expect(volunteer.page.getByTestId('tasks-done')).not.toHaveText('0');
 
   // A canary: an inline script must be blocked, reported in the page and to the server. Once the
   // server has it, every report sent before it (from pages and workers) has arrived too.
