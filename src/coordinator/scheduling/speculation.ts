@@ -3,9 +3,8 @@
  * its tail, a task running well past the median of the job's finished tasks is started again on a
  * free slot of another node, and the first result wins. Defaults follow Spark's
  * `spark.speculation.quantile` (0.75) and `spark.speculation.multiplier` (1.5); `minMs` plays the
- * part of `spark.speculation.minTaskRuntime` (500 ms here, 100 ms in Spark: a browser task's first
- * transfer and warm-up take hundreds of ms, and tasks of tens of ms were copied for nothing), and
- * checks run every `intervalMs` (Spark's `spark.speculation.interval`, 100 ms).
+ * part of `spark.speculation.minTaskRuntime` (100 ms, as Spark's), so short tasks are not doubled
+ * for noise, and checks run every `intervalMs` (Spark's `spark.speculation.interval`, 100 ms).
  */
 
 /** Speculation settings; `false` in SchedulerOptions turns it off. */
@@ -23,7 +22,7 @@ export interface SpeculationOptions {
 /** Settings with every default filled in. */
 export type SpeculationSettings = Required<SpeculationOptions>;
 
-export const SPECULATION_DEFAULTS: SpeculationSettings = { quantile: 0.75, multiplier: 1.5, minMs: 500, intervalMs: 100 };
+export const SPECULATION_DEFAULTS: SpeculationSettings = { quantile: 0.75, multiplier: 1.5, minMs: 100, intervalMs: 100 };
 
 /** The settings from the caller's options, checked. */
 export function speculationSettings(options: SpeculationOptions | false | undefined): SpeculationSettings | undefined {
