@@ -73,8 +73,8 @@ export interface BenchPage {
  * Opens `url` in a new browser context and waits until `window[globalName]` exists. Page errors
  * and console errors are collected from the start, so a page that never gets ready says why.
  */
-export async function openBenchPage(browser: Browser, url: string, name: string, globalName: string, timeoutMs: number): Promise<BenchPage> {
-  const context = await browser.newContext();
+export async function openBenchPage(browser: Browser, url: string, name: string, globalName: string, timeoutMs: number, contextOptions: { bypassCSP?: boolean } = {}): Promise<BenchPage> {
+  const context = await browser.newContext(contextOptions);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

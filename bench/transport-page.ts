@@ -11,7 +11,7 @@
  * broken transfer fails the run instead of producing a number.
  */
 import Peer, { type DataConnection } from 'peerjs';
-import { z } from 'zod';
+import { z } from '../src/protocol/zod';
 import { MessageLink, type LinkOptions } from '../src/link/message-link';
 import { fromPeerConnection, whenOpen } from '../src/link/peerjs-channel';
 import { DEFAULT_LIMITS } from '../src/protocol/framing';

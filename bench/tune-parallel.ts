@@ -140,7 +140,9 @@ async function pollUntil(what: string, timeoutMs: number, check: () => Promise<b
 
 /** A volunteer tab that joins by `Volunteer.join` alone: join.html with no fragment renders its error and nothing else. */
 async function openBareVolunteer(browser: Browser, link: string, name: string, slots: number): Promise<BenchPage> {
-  const p = await openBenchPage(browser, new URL('/join.html', link).href, name, 'document', PAGE_TIMEOUT_MS);
+  // The bench injects a module script to join by the API alone; the pages' CSP refuses inline
+  // scripts (as it should), so this instrument's tab bypasses it. Fabric's own pages never need to.
+  const p = await openBenchPage(browser, new URL('/join.html', link).href, name, 'document', PAGE_TIMEOUT_MS, { bypassCSP: true });
   const hash = new URLSearchParams(new URL(link).hash.slice(1));
   const options = JSON.stringify({ room: hash.get('room'), token: hash.get('token'), name, slots });
   await p.page.addScriptTag({ type: 'module', content: `import { Volunteer } from '/src/index.ts'; window.volunteer = await Volunteer.join(${options});` });
