@@ -184,12 +184,8 @@ function summaryTable(results: readonly WorkloadResults[]): string[] {
     '| workload | Fabric, 2 local slots (groups/s) | sequential loop, same run (groups/s) | ratio | target | met | for reference: the loop on 2 plain workers vs 1 (no grouping, no Fabric) |',
     '| --- | ---: | ---: | ---: | --- | --- | ---: |',
   ];
-  for (const w of results) {
-    for (const v of w.variants) {
-      const seq = summarizeWay(v, 'sequential');
-      const two = summarizeWay(v, 'two');
-      if (!seq || !two) continue;
-      const ratio = two.groupsPerS / seq.groupsPerS;
+  for (const { w, v, seq, two, ratio } of scalingLines(results)) {
+    {
       const target = v.headline ? `>= ${SCALING_TARGET}x` : 'secondary';
       const met = v.headline ? (ratio >= SCALING_TARGET ? 'met' : '**not met**') : '-';
       const c = summarizeCeiling(v);
@@ -317,14 +313,21 @@ function packingParagraph(results: readonly WorkloadResults[]): string | undefin
   return undefined;
 }
 
-function headlineParagraph(results: readonly WorkloadResults[]): string {
-  const lines: string[] = [];
+/** Each variant measured both sequentially and on two slots, with its 2-slot ratio. */
+function* scalingLines(results: readonly WorkloadResults[]) {
   for (const w of results) {
     for (const v of w.variants) {
       const seq = summarizeWay(v, 'sequential');
       const two = summarizeWay(v, 'two');
-      if (!seq || !two) continue;
-      const ratio = two.groupsPerS / seq.groupsPerS;
+      if (seq && two) yield { w, v, seq, two, ratio: two.groupsPerS / seq.groupsPerS };
+    }
+  }
+}
+
+function headlineParagraph(results: readonly WorkloadResults[]): string {
+  const lines: string[] = [];
+  for (const { v, ratio } of scalingLines(results)) {
+    {
       const verdict = v.headline ? (ratio >= SCALING_TARGET ? `meets the ${SCALING_TARGET}x target` : `misses the ${SCALING_TARGET}x target`) : 'secondary line, no target';
       lines.push(`${v.id} ${x2(ratio)} (${verdict}; per round ${roundRatios(v).map((r) => r.toFixed(2)).join(', ')})`);
     }
